@@ -1,0 +1,160 @@
+package result
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrSchema is returned (wrapped) when a file is not an evalctl result of a
+// schema version this build reads.
+var ErrSchema = errors.New("unsupported result schema")
+
+// WriteFile writes r to path atomically (temporary file, fsync, rename).
+func WriteFile(path string, r *Result) error {
+	b, err := marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode result %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, b)
+}
+
+// WriteFileAtomic writes data to path so that readers see either the old
+// file or the complete new one: it writes a temporary file in the same
+// folder, syncs it and renames it over path.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadFile reads and decodes a result file, checking its schema.
+func ReadFile(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read result: %w", err)
+	}
+	r, err := Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("read result %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// Decode decodes a result document, rejecting unknown fields and schema
+// versions other than Schema.
+func Decode(b []byte) (*Result, error) {
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	if head.Schema != Schema {
+		if head.Schema == "" {
+			return nil, fmt.Errorf("%w: no \"schema\" field (want %q)", ErrSchema, Schema)
+		}
+		return nil, fmt.Errorf("%w: %q (this evalctl reads %q)", ErrSchema, head.Schema, Schema)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var r Result
+	if err := dec.Decode(&r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Prediction is one example's prediction, one line of the sidecar file.
+type Prediction struct {
+	// Eval is the evaluation key "model/task/variant".
+	Eval  string `json:"eval"`
+	Index int    `json:"i"`
+	ID    string `json:"id,omitempty"`
+	// Label is the true class index (-1 when unlabelled); Pred the predicted one.
+	Label int       `json:"y"`
+	Pred  int       `json:"pred"`
+	Probs []float64 `json:"p,omitempty"`
+	// Target and Score are set for regression and scoring tasks.
+	Target *float64          `json:"target,omitempty"`
+	Score  *float64          `json:"score,omitempty"`
+	Groups map[string]string `json:"g,omitempty"`
+	// Invalid holds why the output was unusable (NaN or Inf), if it was.
+	Invalid string `json:"invalid,omitempty"`
+}
+
+// PredictionWriter streams predictions as JSON lines.
+type PredictionWriter struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewPredictionWriter returns a writer of JSON lines to w. Call Flush when done.
+func NewPredictionWriter(w io.Writer) *PredictionWriter {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	return &PredictionWriter{w: bw, enc: json.NewEncoder(bw)}
+}
+
+// Write appends one prediction.
+func (p *PredictionWriter) Write(pr *Prediction) error { return p.enc.Encode(pr) }
+
+// Flush writes buffered lines to the underlying writer.
+func (p *PredictionWriter) Flush() error { return p.w.Flush() }
+
+// ReadPredictions streams the sidecar at path, calling fn for each line in
+// order. It stops at the first error, which names the file and line.
+func ReadPredictions(path string, fn func(*Prediction) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read predictions: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<28)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		var p Prediction
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		if err := fn(&p); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s:%d: %w", path, line+1, err)
+	}
+	return nil
+}

@@ -1,0 +1,327 @@
+package result
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Schema is the schema identifier written into every result file.
+const Schema = "evalctl.result/v1"
+
+// Float is a float64 that marshals NaN and ±Inf as JSON null and reads null
+// back as NaN.
+type Float float64
+
+// MarshalJSON implements json.Marshaler.
+func (f Float) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Float) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = Float(math.NaN())
+		return nil
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("result: number %s: %w", b, err)
+	}
+	*f = Float(v)
+	return nil
+}
+
+// IsNaN reports whether f is NaN (undefined).
+func (f Float) IsNaN() bool { return math.IsNaN(float64(f)) }
+
+// Result is one run of one suite: every model on every task and variant.
+type Result struct {
+	Schema      string       `json:"schema"`
+	Run         Run          `json:"run"`
+	Suite       Suite        `json:"suite"`
+	Runtime     Runtime      `json:"runtime"`
+	Models      []Model      `json:"models"`
+	Datasets    []Dataset    `json:"datasets"`
+	Evaluations []Evaluation `json:"evaluations"`
+	Robustness  []Robustness `json:"robustness,omitempty"`
+	Gates       []Gate       `json:"gates,omitempty"`
+	// Predictions names the per-example sidecar file, relative to the result file.
+	Predictions string `json:"predictions,omitempty"`
+}
+
+// Run is the provenance of the run itself.
+type Run struct {
+	ID             string    `json:"id"`
+	EvalctlVersion string    `json:"evalctl_version"`
+	GoVersion      string    `json:"go_version"`
+	Started        time.Time `json:"started"`
+	Finished       time.Time `json:"finished"`
+	Host           string    `json:"host,omitempty"`
+	Args           []string  `json:"args,omitempty"`
+	// Limit is the --limit in force (0: none); Shard is "i/n" or "".
+	Limit int    `json:"limit,omitempty"`
+	Shard string `json:"shard,omitempty"`
+	// Resumed counts the examples whose predictions came from the cache.
+	Resumed int `json:"resumed,omitempty"`
+}
+
+// Suite identifies the suite file that was run.
+type Suite struct {
+	Name   string `json:"name"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Seed   uint64 `json:"seed"`
+	// Bootstrap settings used for every confidence interval.
+	Resamples  int     `json:"bootstrap_resamples"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Runtime is the ONNX Runtime configuration of the run.
+type Runtime struct {
+	ORTVersion         string   `json:"ort_version"`
+	Library            string   `json:"library"`
+	RequestedProviders []string `json:"requested_providers"`
+	AllowFallback      bool     `json:"allow_fallback"`
+	BatchSize          int      `json:"batch_size"`
+	IntraOpThreads     int      `json:"intra_op_threads"`
+	InterOpThreads     int      `json:"inter_op_threads"`
+	GraphOptimization  string   `json:"graph_optimization"`
+}
+
+// Model describes one evaluated model file.
+type Model struct {
+	Name       string `json:"name"`
+	Path       string `json:"path"`
+	SHA256     string `json:"sha256"`
+	SizeBytes  int64  `json:"size_bytes"`
+	Parameters int64  `json:"parameters"`
+	Opset      int64  `json:"opset,omitempty"`
+	Producer   string `json:"producer,omitempty"`
+	// Provider is the execution provider actually used ("cpu", "cuda", ...).
+	Provider      string      `json:"provider"`
+	ProviderNotes []string    `json:"provider_notes,omitempty"`
+	Inputs        []IO        `json:"inputs"`
+	Outputs       []IO        `json:"outputs"`
+	Adaptation    *Adaptation `json:"adaptation,omitempty"`
+}
+
+// IO is one declared model input or output.
+type IO struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Shape string `json:"shape"`
+}
+
+// Adaptation records how a model was adapted from its base model and what
+// that cost (Bommasani et al. 2021, §4.4).
+type Adaptation struct {
+	Method          string `json:"method"`
+	Base            string `json:"base,omitempty"`
+	TrainableParams int64  `json:"trainable_params,omitempty"`
+	TrainExamples   int64  `json:"train_examples,omitempty"`
+	Compute         string `json:"compute,omitempty"`
+	Notes           string `json:"notes,omitempty"`
+}
+
+// Dataset describes one dataset read by the run.
+type Dataset struct {
+	Name     string `json:"name"`
+	Format   string `json:"format"`
+	Files    []File `json:"files"`
+	Examples int    `json:"examples"`
+}
+
+// File is one input file with its content hash.
+type File struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// Evaluation is one model on one task on one variant of its data.
+type Evaluation struct {
+	Model   string `json:"model"`
+	Task    string `json:"task"`
+	Kind    string `json:"kind"`
+	Dataset string `json:"dataset"`
+	// Variant is "clean" or "<perturbation>@<severity>", or a shift dataset's name.
+	Variant      string   `json:"variant"`
+	Perturbation string   `json:"perturbation,omitempty"`
+	Severity     int      `json:"severity,omitempty"`
+	Classes      []string `json:"classes,omitempty"`
+	N            int      `json:"n"`
+	// Invalid counts examples whose model output held NaN or Inf; InvalidPolicy
+	// says what was done with them ("wrong": scored as wrong, "exclude": left out).
+	Invalid       int            `json:"invalid"`
+	InvalidPolicy string         `json:"invalid_policy"`
+	Metrics       []Metric       `json:"metrics"`
+	Reliability   []Reliability  `json:"reliability,omitempty"`
+	Fairness      *Fairness      `json:"fairness,omitempty"`
+	Efficiency    *Efficiency    `json:"efficiency,omitempty"`
+	Extra         map[string]any `json:"extra,omitempty"`
+}
+
+// Metric is one scalar with its uncertainty.
+type Metric struct {
+	Name           string `json:"name"`
+	Value          Float  `json:"value"`
+	CI             *CI    `json:"ci,omitempty"`
+	N              int    `json:"n"`
+	HigherIsBetter bool   `json:"higher_is_better"`
+	// Undefined says why Value is null, when it is.
+	Undefined string `json:"undefined,omitempty"`
+	// Spec records how the figure was computed where conventions differ
+	// (binning, bins, norm, top-label or positive-class, ...).
+	Spec map[string]string `json:"spec,omitempty"`
+}
+
+// CI is a confidence interval.
+type CI struct {
+	Low       Float   `json:"low"`
+	High      Float   `json:"high"`
+	Level     float64 `json:"level"`
+	Resamples int     `json:"resamples"`
+	Method    string  `json:"method"`
+}
+
+// Reliability is reliability-diagram data for one calibration figure.
+type Reliability struct {
+	Metric string           `json:"metric"`
+	Bins   []ReliabilityBin `json:"bins"`
+}
+
+// ReliabilityBin is one bin of a reliability diagram.
+type ReliabilityBin struct {
+	Lower      float64 `json:"lower"`
+	Upper      float64 `json:"upper"`
+	Confidence Float   `json:"confidence"`
+	Accuracy   Float   `json:"accuracy"`
+	Count      float64 `json:"count"`
+}
+
+// Fairness is the per-group view of one evaluation.
+type Fairness struct {
+	Attributes []string       `json:"attributes"`
+	MinGroupN  int            `json:"min_group_n"`
+	Groups     []Group        `json:"groups"`
+	Summaries  []GroupSummary `json:"summaries"`
+	// Criteria holds group-fairness criteria such as demographic parity difference.
+	Criteria       []Metric         `json:"criteria,omitempty"`
+	Counterfactual []Counterfactual `json:"counterfactual,omitempty"`
+}
+
+// Group is one group (or intersection of groups) and its metrics.
+type Group struct {
+	Attribute string   `json:"attribute"`
+	Value     string   `json:"value"`
+	N         int      `json:"n"`
+	Small     bool     `json:"small,omitempty"`
+	Metrics   []Metric `json:"metrics"`
+}
+
+// GroupSummary is worst group, best group, gap and ratio for one metric and attribute.
+type GroupSummary struct {
+	Attribute  string `json:"attribute"`
+	Metric     string `json:"metric"`
+	Worst      string `json:"worst_group"`
+	WorstValue Float  `json:"worst_value"`
+	Best       string `json:"best_group"`
+	BestValue  Float  `json:"best_value"`
+	Difference Float  `json:"difference"`
+	Ratio      Float  `json:"ratio"`
+	DiffCI     *CI    `json:"difference_ci,omitempty"`
+}
+
+// Counterfactual is the effect of substituting a protected attribute.
+type Counterfactual struct {
+	Name        string `json:"name"`
+	FlipRate    Metric `json:"flip_rate"`
+	MetricDelta Metric `json:"metric_delta"`
+}
+
+// Efficiency is the cost of one evaluation.
+type Efficiency struct {
+	Examples          int     `json:"examples"`
+	Batches           int     `json:"batches"`
+	BatchSize         int     `json:"batch_size"`
+	WallSeconds       float64 `json:"wall_seconds"`
+	InferenceSeconds  float64 `json:"inference_seconds"`
+	ExamplesPerSecond float64 `json:"examples_per_second"`
+	// LatencyMs holds per-batch inference latency percentiles in milliseconds.
+	LatencyMs  Latency `json:"latency_ms"`
+	ModelBytes int64   `json:"model_bytes"`
+	Parameters int64   `json:"parameters"`
+	// Cached is true when the predictions came from the cache, so the timings
+	// are those of the run that computed them.
+	Cached bool `json:"cached,omitempty"`
+}
+
+// Latency holds latency percentiles.
+type Latency struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	Mean float64 `json:"mean"`
+}
+
+// Robustness summarises one model on one task across its variants.
+type Robustness struct {
+	Model   string   `json:"model"`
+	Task    string   `json:"task"`
+	Metric  string   `json:"metric"`
+	Clean   Metric   `json:"clean"`
+	Summary []Metric `json:"summary"`
+	// Cells holds the metric per perturbation and severity.
+	Cells []RobustnessCell `json:"cells"`
+}
+
+// RobustnessCell is the metric on one perturbation at one severity.
+type RobustnessCell struct {
+	Perturbation string `json:"perturbation"`
+	Severity     int    `json:"severity"`
+	Value        Float  `json:"value"`
+}
+
+// Gate is one evaluated CI gate.
+type Gate struct {
+	Expr      string  `json:"expr"`
+	Model     string  `json:"model,omitempty"`
+	Task      string  `json:"task,omitempty"`
+	Metric    string  `json:"metric"`
+	Value     Float   `json:"value"`
+	Threshold float64 `json:"threshold"`
+	Pass      bool    `json:"pass"`
+	Reason    string  `json:"reason,omitempty"`
+}
+
+// Metric returns the evaluation's metric with the given name.
+func (e *Evaluation) Metric(name string) (Metric, bool) {
+	for _, m := range e.Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// Key identifies an evaluation within a result: "model/task/variant".
+func (e *Evaluation) Key() string { return e.Model + "/" + e.Task + "/" + e.Variant }
+
+// marshal is json.MarshalIndent with the schema field filled in.
+func marshal(r *Result) ([]byte, error) {
+	if r.Schema == "" {
+		r.Schema = Schema
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
