@@ -1,0 +1,214 @@
+package harness
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/evalctl/evalctl/harness/dataset"
+	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/tasks/tensor"
+)
+
+// datasetSpec turns a suite dataset into a reader spec with resolved paths.
+func datasetSpec(s *suite.Suite, d *suite.Dataset) dataset.Spec {
+	f, _ := dataset.ParseFormat(d.Format)
+	spec := dataset.Spec{Format: f, Path: s.Resolve(d.Path), Missing: d.Missing}
+	for _, cf := range d.Files {
+		spec.Paths = append(spec.Paths, dataset.ColumnFile{Column: cf.Column, Path: s.Resolve(cf.Path)})
+	}
+	if d.Delimiter != "" {
+		spec.Delimiter = []rune(d.Delimiter)[0]
+	}
+	return spec
+}
+
+// binding feeds one model input from one dataset feature.
+type binding struct {
+	input   tensor.Info
+	feature int // index into encoders
+	shape   []int64
+	width   int
+}
+
+// encoders is a dataset compiled against its columns: features, label,
+// groups and id.
+type encoders struct {
+	features []*dataset.Encoder
+	names    []string
+	label    *dataset.Labeler
+	groups   []*dataset.Grouper
+	gnames   []string
+	idCol    int
+}
+
+func compileDataset(d *suite.Dataset, cols []dataset.Column) (*encoders, error) {
+	e := &encoders{idCol: -1}
+	var exclude []string
+	if d.Label != nil {
+		exclude = append(exclude, d.Label.Column)
+	}
+	for _, g := range d.Groups {
+		exclude = append(exclude, g.Column)
+	}
+	if d.ID != "" {
+		exclude = append(exclude, d.ID)
+	}
+	for _, f := range d.Features {
+		spec := dataset.FeatureSpec{
+			Columns: f.Columns, Exclude: f.Exclude,
+			Scale: f.Scale, Mean: f.Mean, Std: f.Std, Shape: f.Shape, Layout: f.Layout,
+			OneHot: f.OneHot, Categories: f.Categories,
+		}
+		if len(f.Columns) == 1 && f.Columns[0] == "*" {
+			// "*" never includes the label, group or id columns.
+			spec.Exclude = append(append([]string(nil), exclude...), f.Exclude...)
+		}
+		if f.Fill != nil {
+			spec.Fill, spec.FillMissing = *f.Fill, true
+		}
+		enc, err := dataset.CompileFeatures(cols, spec)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %q feature %q: %w", d.Name, f.Name, err)
+		}
+		e.features = append(e.features, enc)
+		e.names = append(e.names, f.Name)
+	}
+	if d.Label != nil {
+		l, err := dataset.CompileLabel(cols, dataset.LabelSpec{Column: d.Label.Column, Classes: d.Label.Classes})
+		if err != nil {
+			return nil, fmt.Errorf("dataset %q label: %w", d.Name, err)
+		}
+		e.label = l
+	}
+	for _, g := range d.Groups {
+		gr, err := dataset.CompileGroup(cols, dataset.GroupSpec{Column: g.Column, Name: g.Name, Bins: g.Bins, BinLabels: g.Labels})
+		if err != nil {
+			return nil, fmt.Errorf("dataset %q group %q: %w", d.Name, g.Name, err)
+		}
+		e.groups = append(e.groups, gr)
+		e.gnames = append(e.gnames, g.Name)
+	}
+	if d.ID != "" {
+		for i, c := range cols {
+			if c.Name == d.ID {
+				e.idCol = i
+			}
+		}
+		if e.idCol < 0 {
+			return nil, fmt.Errorf("dataset %q: id column %q not found", d.Name, d.ID)
+		}
+	}
+	return e, nil
+}
+
+func (e *encoders) id(rec dataset.Record) string {
+	if e.idCol < 0 {
+		return strconv.Itoa(rec.Index)
+	}
+	v := rec.Values[e.idCol]
+	if v.Kind == dataset.Number {
+		return strconv.FormatFloat(v.Num, 'g', -1, 64)
+	}
+	return v.Str
+}
+
+// bind matches the model's inputs to the dataset's features: by the suite's
+// explicit inputs mapping, then by equal names, then — for a model with one
+// input and a dataset with one feature — to each other.
+func bind(m *suite.Model, inputs []tensor.Info, e *encoders, batch int) ([]binding, int, error) {
+	var out []binding
+	fixed := 0
+	for _, in := range inputs {
+		fname, ok := m.Inputs[in.Name]
+		if !ok {
+			fname = in.Name
+		}
+		idx := -1
+		for i, n := range e.names {
+			if n == fname {
+				idx = i
+			}
+		}
+		if idx < 0 && len(inputs) == 1 && len(e.names) == 1 {
+			idx = 0
+		}
+		if idx < 0 {
+			return nil, 0, fmt.Errorf("model input %q has no dataset feature (features: %s); name a feature %q or map it under the model's inputs", in.Name, strings.Join(e.names, ", "), in.Name)
+		}
+		if in.Kind != tensor.KindTensor {
+			return nil, 0, fmt.Errorf("model input %q is a %s; evalctl feeds tensors only", in.Name, in.Kind)
+		}
+		enc := e.features[idx]
+		fshape := enc.Shape()
+		if len(fshape) == 0 {
+			fshape = []int{enc.Width()}
+		}
+		if len(in.Shape) > 0 {
+			if len(in.Shape) != len(fshape)+1 {
+				return nil, 0, fmt.Errorf("model input %q has shape %s but feature %q gives [batch, %s]; set the feature's shape", in.Name, in.ShapeString(), e.names[idx], joinInts(fshape))
+			}
+			for k, d := range in.Shape[1:] {
+				if d > 0 && int(d) != fshape[k] {
+					return nil, 0, fmt.Errorf("model input %q has shape %s but feature %q gives [batch, %s]", in.Name, in.ShapeString(), e.names[idx], joinInts(fshape))
+				}
+			}
+			if in.Shape[0] > 0 {
+				if fixed != 0 && fixed != int(in.Shape[0]) {
+					return nil, 0, fmt.Errorf("model inputs disagree on a fixed batch size (%d vs %d)", fixed, in.Shape[0])
+				}
+				fixed = int(in.Shape[0])
+			}
+		}
+		shape := make([]int64, len(fshape)+1)
+		for k, d := range fshape {
+			shape[k+1] = int64(d)
+		}
+		out = append(out, binding{input: in, feature: idx, shape: shape, width: enc.Width()})
+	}
+	if fixed > 0 {
+		batch = fixed
+	}
+	return out, batch, nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// newBatchTensors allocates the input tensors for a batch of rows.
+func newBatchTensors(bs []binding, rows int) ([]tensor.Tensor, [][]float32) {
+	ts := make([]tensor.Tensor, len(bs))
+	bufs := make([][]float32, len(bs))
+	for i, b := range bs {
+		shape := append([]int64(nil), b.shape...)
+		shape[0] = int64(rows)
+		dt := b.input.DType
+		if dt == tensor.Invalid {
+			dt = tensor.Float32
+		}
+		ts[i] = tensor.New(b.input.Name, dt, shape)
+		if f, ok := ts[i].Data.([]float32); ok {
+			bufs[i] = f
+		} else {
+			bufs[i] = make([]float32, rows*b.width)
+		}
+	}
+	return ts, bufs
+}
+
+// finishBatch converts scratch buffers into non-float32 tensors.
+func finishBatch(ts []tensor.Tensor, bufs [][]float32) {
+	for i := range ts {
+		if _, ok := ts[i].Data.([]float32); ok {
+			continue
+		}
+		for j, v := range bufs[i] {
+			ts[i].SetFloat(j, float64(v))
+		}
+	}
+}

@@ -1,0 +1,455 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/evalctl/evalctl/harness/dataset"
+	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/metrics"
+	"github.com/evalctl/evalctl/tasks"
+	"github.com/evalctl/evalctl/tasks/tensor"
+)
+
+// job is one batch moving through the pipeline.
+type job struct {
+	chunk     int
+	lastChunk bool // the chunk ends with this job
+	cached    bool
+	mode      tasks.ScoreMode
+	meta      []tasks.Prediction
+	inputs    []tensor.Tensor
+	rows      int // real rows (inputs may be padded to a fixed batch)
+	outs      []tensor.Tensor
+	latency   time.Duration
+}
+
+// prediction stream statistics.
+type streamStats struct {
+	wall, inference time.Duration
+	latencies       []float64
+	batches         int
+	resumed         int
+	batchSize       int
+}
+
+// predictRun is one model × dataset pass.
+type predictRun struct {
+	r        *runner
+	model    *suite.Model
+	om       *OpenedModel
+	ds       *suite.Dataset
+	clf      *tasks.Classifier
+	key      string
+	enc      *encoders
+	reader   dataset.Reader
+	binds    []binding
+	batch    int
+	outName  string
+	progress Progress
+}
+
+// openPass opens the dataset, compiles it, binds the model inputs and builds
+// the classifier for task t.
+func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *suite.Dataset, dsHash string) (*predictRun, error) {
+	rd, err := dataset.Open(datasetSpec(r.s, d))
+	if err != nil {
+		return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
+	}
+	p := &predictRun{r: r, model: m, om: om, ds: d, reader: rd}
+	fail := func(err error) (*predictRun, error) { rd.Close(); return nil, err }
+	p.enc, err = compileDataset(d, rd.Columns())
+	if err != nil {
+		return fail(err)
+	}
+	p.binds, p.batch, err = bind(m, om.Inputs, p.enc, r.batch)
+	if err != nil {
+		return fail(err)
+	}
+	if p.enc.label == nil {
+		return fail(fmt.Errorf("dataset %q declares no label", d.Name))
+	}
+	binning := metrics.EqualWidth
+	if t.Calibration.Binning == "equal_mass" {
+		binning = metrics.EqualMass
+	}
+	p.clf, err = tasks.NewClassifier(tasks.ClassificationConfig{
+		Classes: p.enc.label.Classes(), Output: t.Output, Scores: tasks.ScoreMode(t.Scores),
+		Invalid: tasks.InvalidPolicy(t.Invalid), Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning,
+		Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
+	})
+	if err != nil {
+		return fail(fmt.Errorf("dataset %q: %w", d.Name, err))
+	}
+	p.outName, err = p.clf.PickOutput(om.Outputs)
+	if err != nil {
+		return fail(err)
+	}
+	mh, _, _ := hashFile(r.s.Resolve(m.Path))
+	p.key = cacheKey("v1", mh, dsHash, d, m.Inputs, p.outName, t.Scores, p.enc.label.Classes(),
+		r.opt.ORTVersion, om.Provider, r.opt.Limit, r.opt.Shard.String())
+	return p, nil
+}
+
+// predict streams the dataset through the model: a producer goroutine reads
+// and encodes batches, a second runs inference, and the caller decodes,
+// caches and collects — so reading, encoding and decoding overlap with
+// inference.
+func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamStats, error) {
+	defer p.reader.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	toInfer := make(chan *job, 4)
+	toDecode := make(chan *job, 4)
+	// firstErr keeps the error that stopped the pipeline first; the others
+	// are usually its consequence (a cancelled context).
+	var errMu sync.Mutex
+	var firstErr error
+	fail := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+		cancel()
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(toInfer)
+		if err := p.produce(ctx, toInfer); err != nil {
+			fail(err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(toDecode)
+		for j := range toInfer {
+			if !j.cached {
+				t0 := time.Now()
+				outs, err := p.om.Model.Run(ctx, j.inputs)
+				j.latency = time.Since(t0)
+				if err != nil {
+					fail(fmt.Errorf("inference on examples %d..%d: %w", j.meta[0].Index, j.meta[len(j.meta)-1].Index, err))
+					for range toInfer {
+					}
+					return
+				}
+				j.outs = outs
+				j.inputs = nil
+			}
+			select {
+			case toDecode <- j:
+			case <-ctx.Done():
+				for range toInfer {
+				}
+				return
+			}
+		}
+	}()
+	var preds []tasks.Prediction
+	var st streamStats
+	st.batchSize = p.batch
+	var chunkBuf []cachedPred
+	decFailed := false
+	for j := range toDecode {
+		if decFailed {
+			continue
+		}
+		if j.cached {
+			st.resumed += len(j.meta)
+			if p.clf.Mode() == "" {
+				p.clf.SetMode(j.mode)
+			}
+		} else {
+			st.batches++
+			st.inference += j.latency
+			st.latencies = append(st.latencies, float64(j.latency.Microseconds())/1000)
+			if err := p.decode(j); err != nil {
+				fail(err)
+				decFailed = true
+				continue
+			}
+			for _, m := range j.meta {
+				chunkBuf = append(chunkBuf, cachedPred{Index: m.Index, Probs: m.Probs, Pred: m.Pred, Invalid: m.Invalid})
+			}
+			if j.lastChunk {
+				cf := &chunkFile{Key: p.key, Chunk: j.chunk, Mode: string(p.clf.Mode()), Entries: chunkBuf}
+				if err := p.r.cache.store(cf); err != nil {
+					fail(err)
+					decFailed = true
+					continue
+				}
+				chunkBuf = nil
+			}
+		}
+		preds = append(preds, j.meta...)
+		if p.r.opt.Progress != nil {
+			p.progress.Done = len(preds)
+			p.r.opt.Progress(p.progress)
+		}
+	}
+	wg.Wait()
+	st.wall = time.Since(start)
+	if firstErr != nil {
+		return nil, st, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+	return preds, st, nil
+}
+
+func (p *predictRun) decode(j *job) error {
+	for _, o := range j.outs {
+		if o.Name == p.outName {
+			if err := p.clf.Decode(o, j.rows, j.meta); err != nil {
+				return fmt.Errorf("decode examples %d..%d: %w", j.meta[0].Index, j.meta[len(j.meta)-1].Index, err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("model returned no output %q", p.outName)
+}
+
+// produce reads the dataset, applies --limit and --shard, and emits batches.
+func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
+	r := p.r
+	rd := p.reader
+	pos, selected := 0, 0
+	var cur *job
+	var bufs [][]float32
+	var cachedChunk *chunkFile
+	chunkNo := -1
+	emit := func(last bool) error {
+		if cur == nil {
+			return nil
+		}
+		cur.lastChunk = last
+		if !cur.cached {
+			finishBatch(cur.inputs, bufs)
+		}
+		select {
+		case out <- cur:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		cur = nil
+		return nil
+	}
+	for rd.Next() {
+		if r.opt.Limit > 0 && pos >= r.opt.Limit {
+			break
+		}
+		p0 := pos
+		pos++
+		if !r.opt.Shard.selects(p0) {
+			continue
+		}
+		rec := rd.Record()
+		q := selected
+		selected++
+		c := q / chunkSize
+		if c != chunkNo {
+			if err := emit(true); err != nil {
+				return err
+			}
+			chunkNo = c
+			var err error
+			cachedChunk, err = r.cache.load(p.key, c)
+			if err != nil {
+				return err
+			}
+		}
+		label, err := p.enc.label.Label(rec)
+		if err != nil {
+			return err
+		}
+		pr := tasks.Prediction{Index: rec.Index, ID: p.enc.id(rec), Label: label}
+		for _, g := range p.enc.groups {
+			v, err := g.Group(rec)
+			if err != nil {
+				return err
+			}
+			pr.Groups = append(pr.Groups, v)
+		}
+		if cachedChunk != nil {
+			k := q - c*chunkSize
+			if k >= len(cachedChunk.Entries) || cachedChunk.Entries[k].Index != rec.Index {
+				return fmt.Errorf("prediction cache %s does not match the data at %s; delete it or run with --no-cache", r.cache.path(p.key, c), rec.Loc)
+			}
+			e := cachedChunk.Entries[k]
+			pr.Probs, pr.Pred, pr.Invalid = e.Probs, e.Pred, e.Invalid
+			if cur == nil {
+				cur = &job{chunk: c, cached: true, mode: tasks.ScoreMode(cachedChunk.Mode)}
+			}
+			cur.meta = append(cur.meta, pr)
+			cur.rows++
+			if len(cur.meta) == p.batch {
+				if err := emit(false); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if cur == nil {
+			cur = &job{chunk: c}
+			cur.inputs, bufs = newBatchTensors(p.binds, p.batch)
+		}
+		row := cur.rows
+		for i, b := range p.binds {
+			dst := bufs[i][row*b.width : (row+1)*b.width]
+			if err := p.enc.features[b.feature].Encode(rec, dst); err != nil {
+				return err
+			}
+		}
+		cur.meta = append(cur.meta, pr)
+		cur.rows++
+		if cur.rows == p.batch {
+			last := (q+1)%chunkSize == 0
+			if err := emit(last); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return err
+	}
+	if cur != nil && !cur.cached && cur.rows < p.batch && !p.fixedBatch() {
+		// Shrink the final partial batch for models with a dynamic batch axis.
+		for i := range cur.inputs {
+			cur.inputs[i] = truncateRows(cur.inputs[i], cur.rows)
+			bufs[i] = bufs[i][:cur.rows*p.binds[i].width]
+		}
+	}
+	return emit(true)
+}
+
+func (p *predictRun) fixedBatch() bool {
+	for _, b := range p.binds {
+		if len(b.input.Shape) > 0 && b.input.Shape[0] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// truncateRows returns t restricted to its first rows rows.
+func truncateRows(t tensor.Tensor, rows int) tensor.Tensor {
+	per := 1
+	for _, d := range t.Shape[1:] {
+		per *= int(d)
+	}
+	n := rows * per
+	out := t
+	out.Shape = append([]int64(nil), t.Shape...)
+	out.Shape[0] = int64(rows)
+	switch d := t.Data.(type) {
+	case []float32:
+		out.Data = d[:n]
+	case []float64:
+		out.Data = d[:n]
+	case []uint16:
+		out.Data = d[:n]
+	case []int64:
+		out.Data = d[:n]
+	case []int32:
+		out.Data = d[:n]
+	case []uint8:
+		out.Data = d[:n]
+	case []bool:
+		out.Data = d[:n]
+	}
+	return out
+}
+
+// evaluate runs one model on one task and scores it.
+func (r *runner) evaluate(ctx context.Context, m *suite.Model, mi *result.Model, om *OpenedModel, t *suite.Task, dsHash map[string]string) (result.Evaluation, evalPreds, error) {
+	d, _ := r.s.Dataset(t.Dataset)
+	p, err := r.openPass(m, om, t, d, dsHash[d.Name])
+	if err != nil {
+		return result.Evaluation{}, evalPreds{}, err
+	}
+	p.progress = Progress{Model: m.Name, Task: t.Name, Variant: "clean"}
+	if l, ok := p.reader.(dataset.Lener); ok {
+		p.progress.Total = selectedCount(l.Len(), r.opt.Limit, r.opt.Shard)
+	}
+	preds, st, err := p.predict(ctx)
+	if err != nil {
+		return result.Evaluation{}, evalPreds{}, err
+	}
+	if r.opt.Progress != nil {
+		p.progress.Done, p.progress.Finished = len(preds), true
+		r.opt.Progress(p.progress)
+	}
+	ev := result.Evaluation{
+		Model: m.Name, Task: t.Name, Kind: t.Kind, Dataset: d.Name, Variant: "clean",
+		Classes: p.enc.label.Classes(), InvalidPolicy: t.Invalid,
+	}
+	scores, err := p.clf.Score(preds)
+	if err != nil {
+		return ev, evalPreds{}, fmt.Errorf("dataset %q: %w", d.Name, err)
+	}
+	ev.N, ev.Invalid = scores.N, scores.Invalid
+	ev.Metrics = convertMetrics(scores.Metrics)
+	for _, rel := range scores.Reliability {
+		rr := result.Reliability{Metric: rel.Metric}
+		for _, b := range rel.Bins {
+			rr.Bins = append(rr.Bins, result.ReliabilityBin{Lower: b.Lower, Upper: b.Upper,
+				Confidence: result.Float(b.Confidence), Accuracy: result.Float(b.Accuracy), Count: b.Count})
+		}
+		ev.Reliability = append(ev.Reliability, rr)
+	}
+	if t.Calibration.Dataset != "" {
+		ts, err := r.temperatureScaled(ctx, m, om, t, dsHash, p.clf, preds)
+		if err != nil {
+			return ev, evalPreds{}, err
+		}
+		ev.Metrics = append(ev.Metrics, ts...)
+	}
+	computed := len(preds) - st.resumed
+	eff := &result.Efficiency{
+		Examples: len(preds), Batches: st.batches, BatchSize: st.batchSize,
+		WallSeconds: st.wall.Seconds(), InferenceSeconds: st.inference.Seconds(),
+		LatencyMs: percentiles(st.latencies), ModelBytes: mi.SizeBytes, Parameters: mi.Parameters,
+		Cached: st.resumed > 0,
+	}
+	if computed > 0 && st.wall > 0 {
+		eff.ExamplesPerSecond = float64(computed) / st.wall.Seconds()
+	}
+	ev.Efficiency = eff
+	ep := evalPreds{key: ev.Key(), groups: p.enc.gnames, classes: ev.Classes, preds: preds, resumed: st.resumed}
+	return ev, ep, nil
+}
+
+func selectedCount(n, limit int, sh Shard) int {
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	if sh.Count > 1 {
+		c := n / sh.Count
+		if sh.Index < n%sh.Count {
+			c++
+		}
+		return c
+	}
+	return n
+}
+
+func convertMetrics(ms []tasks.MetricValue) []result.Metric {
+	out := make([]result.Metric, 0, len(ms))
+	for _, m := range ms {
+		rm := result.Metric{Name: m.Name, Value: result.Float(m.Value), N: m.N, HigherIsBetter: m.HigherIsBetter,
+			Undefined: m.Undefined, Spec: m.Spec}
+		if m.Resamples > 0 {
+			rm.CI = &result.CI{Low: result.Float(m.Low), High: result.Float(m.High), Level: m.Level, Resamples: m.Resamples, Method: m.Method}
+		}
+		out = append(out, rm)
+	}
+	return out
+}

@@ -1,0 +1,68 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/evalctl/evalctl/harness/gate"
+	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/harness/suite"
+)
+
+// SuiteMetrics returns every metric name the suite's tasks can report,
+// sorted: the listed metrics, their temperature-scaled "_ts" variants where a
+// calibration split is declared, and "temperature".
+func SuiteMetrics(s *suite.Suite) []string {
+	seen := map[string]bool{}
+	for _, t := range s.Tasks {
+		for _, m := range t.Metrics {
+			seen[m] = true
+			if t.Calibration.Dataset != "" {
+				seen[m+"_ts"] = true
+				seen["temperature"] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for m := range seen {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseGates parses and validates the suite's gates against the metrics its
+// tasks report, before any model is loaded. Errors carry the gate's position.
+func ParseGates(s *suite.Suite) ([]gate.Gate, error) {
+	known := SuiteMetrics(s)
+	var out []gate.Gate
+	var errs []error
+	for i, gs := range s.Gates {
+		line, col := gs.Pos()
+		path := fmt.Sprintf("gates[%d]", i)
+		g, err := gate.Parse(gs.Expr)
+		if err == nil {
+			err = gate.Validate(g, known)
+		}
+		if err == nil && g.Regression() {
+			err = fmt.Errorf("%q compares against a baseline; put it in `evalctl compare --gate`, not in the suite", gs.Expr)
+		}
+		if err != nil {
+			errs = append(errs, &suite.Error{File: s.File, Line: line, Col: col, Path: path, Err: err})
+			continue
+		}
+		g.Task, g.Model = gs.Task, gs.Model
+		out = append(out, g)
+	}
+	return out, errors.Join(errs...)
+}
+
+// evaluateGates applies absolute gates to a result.
+func evaluateGates(gs []gate.Gate, r *result.Result) []result.Gate {
+	var out []result.Gate
+	for _, g := range gs {
+		out = append(out, gate.Evaluate(g, r)...)
+	}
+	return out
+}

@@ -1,0 +1,313 @@
+package harness
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/tasks"
+	"github.com/evalctl/evalctl/tasks/tensor"
+)
+
+// OpenedModel is a model ready to run, with what the runtime says about it.
+type OpenedModel struct {
+	Model    Model
+	Inputs   []tensor.Info
+	Outputs  []tensor.Info
+	Provider string
+	Notes    []string
+}
+
+// Opener opens a model file under the suite's runtime settings.
+type Opener func(path string, rt suite.Runtime) (*OpenedModel, error)
+
+// ModelFacts are static facts about a model file (from parsing the .onnx).
+type ModelFacts struct {
+	Parameters int64
+	Opset      int64
+	Producer   string
+}
+
+// Progress reports how far one evaluation has got. Total is 0 when unknown.
+type Progress struct {
+	Model, Task, Variant string
+	Done, Total          int
+	Finished             bool
+}
+
+// Options configures Run.
+type Options struct {
+	// OutDir receives result.json, predictions.jsonl and the prediction cache
+	// (OutDir/cache). Required.
+	OutDir string
+	// Limit evaluates only the first Limit examples of each dataset (0: all).
+	Limit int
+	// Shard evaluates one shard of the examples.
+	Shard Shard
+	// BatchSize overrides the suite's runtime.batch_size when > 0.
+	BatchSize int
+	// Open opens models. Required.
+	Open Opener
+	// Facts returns static facts about a model file; optional.
+	Facts func(path string) (ModelFacts, error)
+	// Runtime describes the ONNX Runtime in use, for provenance.
+	ORTVersion, ORTLibrary string
+	// Version is evalctl's version; Args the command line, for provenance.
+	Version string
+	Args    []string
+	// NoCache disables reading cached predictions (they are still written).
+	NoCache bool
+	// Progress, when set, is called as evaluations advance.
+	Progress func(Progress)
+	// Now returns the current time (default time.Now); tests fix it.
+	Now func() time.Time
+}
+
+// ResultFile and PredictionsFile are the names Run writes inside OutDir.
+const (
+	ResultFile      = "result.json"
+	PredictionsFile = "predictions.jsonl"
+)
+
+// Run evaluates every model of the suite on every task, writes
+// OutDir/result.json and OutDir/predictions.jsonl atomically, and returns
+// the result. Predictions are cached in OutDir/cache in chunks, so a run
+// interrupted and started again with the same suite, models and data resumes
+// where it stopped.
+func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, error) {
+	if opt.Open == nil {
+		return nil, errors.New("harness: Options.Open is nil")
+	}
+	if opt.OutDir == "" {
+		return nil, errors.New("harness: Options.OutDir is empty")
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	r := newRunner(s, opt)
+	res, preds, err := r.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if *s.Output.Predictions {
+		if err := writePredictions(filepath.Join(opt.OutDir, PredictionsFile), preds); err != nil {
+			return nil, err
+		}
+		res.Predictions = PredictionsFile
+	}
+	if err := result.WriteFile(filepath.Join(opt.OutDir, ResultFile), res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+type runner struct {
+	s     *suite.Suite
+	opt   Options
+	batch int
+	cache *cache
+}
+
+func newRunner(s *suite.Suite, opt Options) *runner {
+	b := s.Runtime.BatchSize
+	if opt.BatchSize > 0 {
+		b = opt.BatchSize
+	}
+	return &runner{s: s, opt: opt, batch: b, cache: &cache{dir: filepath.Join(opt.OutDir, "cache"), readOff: opt.NoCache}}
+}
+
+func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
+	s := r.s
+	host, _ := os.Hostname()
+	res := &result.Result{
+		Schema: result.Schema,
+		Run: result.Run{
+			EvalctlVersion: r.opt.Version, GoVersion: runtime.Version(), Started: r.opt.Now().UTC(),
+			Host: host, Args: r.opt.Args, Limit: r.opt.Limit, Shard: r.opt.Shard.String(),
+		},
+		Suite: result.Suite{Name: s.Name, Path: s.File, SHA256: s.SHA256, Seed: s.Seed,
+			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence},
+		Runtime: result.Runtime{
+			ORTVersion: r.opt.ORTVersion, Library: r.opt.ORTLibrary,
+			RequestedProviders: s.Runtime.ExecutionProviders, AllowFallback: *s.Runtime.AllowFallback,
+			BatchSize: r.batch, IntraOpThreads: s.Runtime.IntraOpThreads, InterOpThreads: s.Runtime.InterOpThreads,
+			GraphOptimization: s.Runtime.GraphOptimization,
+		},
+	}
+	res.Run.ID = runID(s.SHA256, res.Run.Started)
+
+	// Provenance: hash every dataset file and model file up front.
+	dsHash := map[string]string{}
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		info, h, err := r.datasetInfo(d)
+		if err != nil {
+			return nil, nil, err
+		}
+		dsHash[d.Name] = h
+		res.Datasets = append(res.Datasets, info)
+	}
+
+	var all []evalPreds
+	for i := range s.Models {
+		m := &s.Models[i]
+		var taskList []*suite.Task
+		for j := range s.Tasks {
+			t := &s.Tasks[j]
+			if len(t.Models) == 0 || contains(t.Models, m.Name) {
+				taskList = append(taskList, t)
+			}
+		}
+		path := s.Resolve(m.Path)
+		sum, size, err := hashFile(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("model %q: %w", m.Name, err)
+		}
+		mi := result.Model{Name: m.Name, Path: m.Path, SHA256: sum, SizeBytes: size}
+		if a := m.Adaptation; a != nil {
+			mi.Adaptation = &result.Adaptation{Method: a.Method, Base: a.Base, TrainableParams: a.TrainableParams,
+				TrainExamples: a.TrainExamples, Compute: a.Compute, Notes: a.Notes}
+		}
+		if r.opt.Facts != nil {
+			f, err := r.opt.Facts(path)
+			if err != nil {
+				return nil, nil, fmt.Errorf("model %q: %w", m.Name, err)
+			}
+			mi.Parameters, mi.Opset, mi.Producer = f.Parameters, f.Opset, f.Producer
+		}
+		if len(taskList) == 0 {
+			res.Models = append(res.Models, mi)
+			continue
+		}
+		om, err := r.opt.Open(path, s.Runtime)
+		if err != nil {
+			return nil, nil, fmt.Errorf("model %q: %w", m.Name, err)
+		}
+		mi.Provider, mi.ProviderNotes = om.Provider, om.Notes
+		for _, in := range om.Inputs {
+			mi.Inputs = append(mi.Inputs, ioInfo(in))
+		}
+		for _, out := range om.Outputs {
+			mi.Outputs = append(mi.Outputs, ioInfo(out))
+		}
+		res.Models = append(res.Models, mi)
+		for _, t := range taskList {
+			ev, preds, err := r.evaluate(ctx, m, &mi, om, t, dsHash)
+			if err != nil {
+				om.Model.Close()
+				return nil, nil, fmt.Errorf("model %q, task %q: %w", m.Name, t.Name, err)
+			}
+			res.Evaluations = append(res.Evaluations, ev)
+			res.Run.Resumed += preds.resumed
+			all = append(all, preds)
+		}
+		if err := om.Model.Close(); err != nil {
+			return nil, nil, fmt.Errorf("model %q: close: %w", m.Name, err)
+		}
+	}
+	res.Run.Finished = r.opt.Now().UTC()
+	gs, err := ParseGates(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Gates = evaluateGates(gs, res)
+	return res, all, nil
+}
+
+func ioInfo(i tensor.Info) result.IO {
+	typ := i.DType.String()
+	if i.Kind == tensor.KindSequenceOfMaps {
+		typ = fmt.Sprintf("seq(map(%s,%s))", i.MapKey, i.DType)
+	}
+	return result.IO{Name: i.Name, Type: typ, Shape: i.ShapeString()}
+}
+
+func runID(suiteHash string, t time.Time) string {
+	h := sha256.Sum256([]byte(suiteHash + t.Format(time.RFC3339Nano)))
+	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(h[:4])
+}
+
+func (r *runner) datasetInfo(d *suite.Dataset) (result.Dataset, string, error) {
+	info := result.Dataset{Name: d.Name, Format: d.Format}
+	h := sha256.New()
+	for _, f := range datasetSpec(r.s, d).Files() {
+		sum, size, err := hashFile(f)
+		if err != nil {
+			return info, "", fmt.Errorf("dataset %q: %w", d.Name, err)
+		}
+		rel := f
+		if p, err := filepath.Rel(r.s.Dir, f); err == nil {
+			rel = p
+		}
+		info.Files = append(info.Files, result.File{Path: rel, SHA256: sum, Bytes: size})
+		h.Write([]byte(sum))
+	}
+	return info, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// percentiles returns p50, p90, p99 and the mean of v (milliseconds), using
+// the nearest-rank method.
+func percentiles(v []float64) result.Latency {
+	if len(v) == 0 {
+		return result.Latency{}
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	rank := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.999999999) - 1
+		if i < 0 {
+			i = 0
+		}
+		if i >= len(s) {
+			i = len(s) - 1
+		}
+		return s[i]
+	}
+	sum := 0.0
+	for _, x := range s {
+		sum += x
+	}
+	return result.Latency{P50: rank(0.5), P90: rank(0.9), P99: rank(0.99), Mean: sum / float64(len(s))}
+}
+
+// evalPreds is the predictions of one evaluation, kept for the sidecar.
+type evalPreds struct {
+	key     string
+	groups  []string
+	classes []string
+	preds   []tasks.Prediction
+	resumed int
+}

@@ -1,0 +1,95 @@
+package suite
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors wrapped by *Error, for errors.Is.
+var (
+	ErrUnknownKey     = errors.New("unknown key")
+	ErrType           = errors.New("wrong type")
+	ErrMissing        = errors.New("missing required key")
+	ErrInvalid        = errors.New("invalid value")
+	ErrReference      = errors.New("dangling reference")
+	ErrFile           = errors.New("file not found")
+	ErrUnknownMetric  = errors.New("unknown metric")
+	ErrDuplicateName  = errors.New("duplicate name")
+	ErrUnknownVersion = errors.New("unsupported suite version")
+)
+
+// Error is one problem in a suite file, located by file, line and column
+// (1-based; 0 when unknown) and by key path such as "tasks[0].dataset".
+type Error struct {
+	File string
+	Line int
+	Col  int
+	Path string
+	Err  error
+}
+
+// Error renders "file:line:col: path: message".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Nearest returns the candidate closest to name by edit distance, or "" when
+// none is close enough to be a plausible misspelling.
+func Nearest(name string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		d := levenshtein(strings.ToLower(name), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := len(name)/3 + 1
+	if limit > 3 {
+		limit = 3
+	}
+	if bestD > limit {
+		return ""
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// known formats a list of valid names for an error message.
+func known(names []string) string {
+	return "known: " + strings.Join(names, ", ")
+}

@@ -1,0 +1,488 @@
+package suite
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/evalctl/evalctl/tasks"
+	"gopkg.in/yaml.v3"
+)
+
+// Enumerations accepted in suites.
+var (
+	Formats            = []string{"arff", "csv", "idx", "jsonl", "npy", "npz"}
+	Providers          = []string{"cpu", "cuda", "tensorrt"}
+	GraphOptimizations = []string{"disable", "basic", "extended", "all"}
+	ScoreModes         = []string{"auto", "logits", "probabilities"}
+	InvalidPolicies    = []string{"wrong", "exclude"}
+	Binnings           = []string{"equal_width", "equal_mass"}
+	Layouts            = []string{"", "hwc_to_chw"}
+	DTypes             = []string{"float32", "float64", "float16", "int64", "int32", "uint8", "bool"}
+)
+
+// Load reads, decodes and validates the suite at path. All problems found
+// are returned together (errors.Join of *Error values).
+func Load(path string) (*Suite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	return Parse(data, path)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// Parse decodes and validates suite bytes; file names the suite in errors and
+// its folder is the base for relative paths.
+func Parse(data []byte, file string) (*Suite, error) {
+	sum := sha256.Sum256(data)
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		line := 0
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = yamlLine.ReplaceAllString(msg, "")
+		msg = strings.TrimLeft(msg, " :")
+		if err.Error() == "EOF" {
+			msg = "empty file"
+		}
+		return nil, &Error{File: file, Line: line, Col: 1, Err: fmt.Errorf("%w: YAML syntax: %s", ErrInvalid, msg)}
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	c := &checker{file: file, pos: map[string]position{}}
+	if !c.walk(doc, reflect.TypeOf(Suite{}), "") {
+		return nil, errors.Join(c.errs...)
+	}
+	s := &Suite{File: file, Dir: filepath.Dir(file), SHA256: hex.EncodeToString(sum[:]), pos: c.pos}
+	if err := doc.Decode(s); err != nil {
+		return nil, &Error{File: file, Err: fmt.Errorf("%w: %v", ErrType, err)}
+	}
+	s.applyDefaults()
+	v := &validator{s: s}
+	v.validate()
+	if len(v.errs) > 0 {
+		return nil, errors.Join(v.errs...)
+	}
+	return s, nil
+}
+
+func (s *Suite) applyDefaults() {
+	if s.Bootstrap.Resamples == nil {
+		r := DefaultResamples
+		s.Bootstrap.Resamples = &r
+	}
+	if s.Bootstrap.Confidence == 0 {
+		s.Bootstrap.Confidence = DefaultConfidence
+	}
+	if len(s.Runtime.ExecutionProviders) == 0 {
+		s.Runtime.ExecutionProviders = []string{"cpu"}
+	}
+	if s.Runtime.AllowFallback == nil {
+		t := true
+		s.Runtime.AllowFallback = &t
+	}
+	if s.Runtime.BatchSize == 0 {
+		s.Runtime.BatchSize = DefaultBatchSize
+	}
+	if s.Runtime.GraphOptimization == "" {
+		s.Runtime.GraphOptimization = "all"
+	}
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		if len(t.Metrics) == 0 {
+			t.Metrics = tasks.DefaultMetrics(t.Kind)
+		}
+		if t.Scores == "" {
+			t.Scores = "auto"
+		}
+		if t.Invalid == "" {
+			t.Invalid = "wrong"
+		}
+		if t.Calibration.Bins == 0 {
+			t.Calibration.Bins = DefaultBins
+		}
+		if t.Calibration.Binning == "" {
+			t.Calibration.Binning = "equal_width"
+		}
+	}
+	if s.Output.Predictions == nil {
+		t := true
+		s.Output.Predictions = &t
+	}
+}
+
+// Resolve returns p relative to the suite's folder (absolute paths unchanged).
+func (s *Suite) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.Dir, p)
+}
+
+// Dataset returns the dataset with the given name.
+func (s *Suite) Dataset(name string) (*Dataset, bool) {
+	for i := range s.Datasets {
+		if s.Datasets[i].Name == name {
+			return &s.Datasets[i], true
+		}
+	}
+	return nil, false
+}
+
+// Model returns the model with the given name.
+func (s *Suite) Model(name string) (*Model, bool) {
+	for i := range s.Models {
+		if s.Models[i].Name == name {
+			return &s.Models[i], true
+		}
+	}
+	return nil, false
+}
+
+// Position returns the line and column of a key path such as
+// "tasks[0].dataset" (0, 0 when unknown).
+func (s *Suite) Position(path string) (line, col int) {
+	p := s.pos[path]
+	return p.line, p.col
+}
+
+// TaskModels returns the models a task runs on, in suite order.
+func (s *Suite) TaskModels(t *Task) []*Model {
+	var out []*Model
+	for i := range s.Models {
+		m := &s.Models[i]
+		if len(t.Models) == 0 || contains(t.Models, m.Name) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+type validator struct {
+	s    *Suite
+	errs []error
+}
+
+func (v *validator) errorf(path string, sentinel error, format string, args ...any) {
+	line, col := v.s.Position(path)
+	if line == 0 {
+		// Fall back to the enclosing entry's position.
+		p := path
+		for line == 0 && p != "" {
+			if i := strings.LastIndexAny(p, ".["); i >= 0 {
+				p = p[:i]
+			} else {
+				p = ""
+			}
+			line, col = v.s.Position(p)
+		}
+	}
+	v.errs = append(v.errs, &Error{File: v.s.File, Line: line, Col: col, Path: path,
+		Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)})
+}
+
+func (v *validator) oneOf(path, value string, valid []string) {
+	if contains(valid, value) {
+		return
+	}
+	msg := fmt.Sprintf("%q", value)
+	if near := Nearest(value, valid); near != "" && value != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	v.errorf(path, ErrInvalid, "%s (%s)", msg, known(quoteAll(valid)))
+}
+
+func quoteAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		if s == "" {
+			out[i] = `""`
+		} else {
+			out[i] = s
+		}
+	}
+	return out
+}
+
+func (v *validator) file(path, p string) {
+	if p == "" {
+		return
+	}
+	if _, err := os.Stat(v.s.Resolve(p)); err != nil {
+		v.errorf(path, ErrFile, "%s (resolved to %s)", p, v.s.Resolve(p))
+	}
+}
+
+func (v *validator) ref(path, name, what string, valid []string) {
+	if contains(valid, name) {
+		return
+	}
+	msg := fmt.Sprintf("%s %q does not exist", what, name)
+	if near := Nearest(name, valid); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	} else if len(valid) > 0 {
+		msg += " (" + known(valid) + ")"
+	}
+	v.errorf(path, ErrReference, "%s", msg)
+}
+
+func (v *validator) unique(path, name, what string, seen map[string]string) {
+	if name == "" {
+		v.errorf(path+".name", ErrMissing, "%s needs a name", what)
+		return
+	}
+	if first, dup := seen[name]; dup {
+		v.errorf(path+".name", ErrDuplicateName, "%s %q already declared at %s", what, name, first)
+		return
+	}
+	line, _ := v.s.Position(path)
+	seen[name] = fmt.Sprintf("line %d", line)
+}
+
+func (v *validator) validate() {
+	s := v.s
+	if s.Version != Version {
+		if s.Version == 0 {
+			v.errorf("version", ErrMissing, "version (this evalctl reads version %d)", Version)
+		} else {
+			v.errorf("version", ErrUnknownVersion, "%d (this evalctl reads version %d)", s.Version, Version)
+		}
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		v.errorf("name", ErrMissing, "name")
+	}
+	if s.Bootstrap.Confidence <= 0 || s.Bootstrap.Confidence >= 1 {
+		v.errorf("bootstrap.confidence", ErrInvalid, "%v (want a level in (0, 1), e.g. 0.95)", s.Bootstrap.Confidence)
+	}
+	if *s.Bootstrap.Resamples < 0 {
+		v.errorf("bootstrap.resamples", ErrInvalid, "%d (want >= 0; 0 disables confidence intervals)", *s.Bootstrap.Resamples)
+	}
+	v.runtime()
+
+	modelNames := []string{}
+	seen := map[string]string{}
+	if len(s.Models) == 0 {
+		v.errorf("models", ErrMissing, "models (at least one model)")
+	}
+	for i, m := range s.Models {
+		p := fmt.Sprintf("models[%d]", i)
+		v.unique(p, m.Name, "model", seen)
+		modelNames = append(modelNames, m.Name)
+		if m.Path == "" {
+			v.errorf(p+".path", ErrMissing, "path to the .onnx file")
+		}
+		v.file(p+".path", m.Path)
+		if a := m.Adaptation; a != nil {
+			if a.Method == "" {
+				v.errorf(p+".adaptation.method", ErrMissing, "adaptation method (e.g. linear_probe, fine_tune, lora, prompting)")
+			}
+			if a.TrainableParams < 0 || a.TrainExamples < 0 {
+				v.errorf(p+".adaptation", ErrInvalid, "trainable_params and train_examples must be >= 0")
+			}
+		}
+	}
+
+	dsNames := []string{}
+	seen = map[string]string{}
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		p := fmt.Sprintf("datasets[%d]", i)
+		v.unique(p, d.Name, "dataset", seen)
+		dsNames = append(dsNames, d.Name)
+		v.dataset(p, d)
+	}
+
+	seen = map[string]string{}
+	if len(s.Tasks) == 0 {
+		v.errorf("tasks", ErrMissing, "tasks (at least one task)")
+	}
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		p := fmt.Sprintf("tasks[%d]", i)
+		v.unique(p, t.Name, "task", seen)
+		v.oneOf(p+".kind", t.Kind, tasks.Kinds())
+		if t.Dataset == "" {
+			v.errorf(p+".dataset", ErrMissing, "dataset")
+		} else {
+			v.ref(p+".dataset", t.Dataset, "dataset", dsNames)
+		}
+		for j, m := range t.Models {
+			v.ref(fmt.Sprintf("%s.models[%d]", p, j), m, "model", modelNames)
+		}
+		if known, ok := tasks.Metrics(t.Kind); ok {
+			for j, m := range t.Metrics {
+				if !contains(known, m) {
+					msg := fmt.Sprintf("%q", m)
+					if near := Nearest(m, known); near != "" {
+						msg += fmt.Sprintf(" (did you mean %q?)", near)
+					}
+					v.errorf(fmt.Sprintf("%s.metrics[%d]", p, j), ErrUnknownMetric, "%s for kind %s (%s)", msg, t.Kind, known)
+				}
+			}
+		}
+		v.oneOf(p+".scores", t.Scores, ScoreModes)
+		v.oneOf(p+".invalid", t.Invalid, InvalidPolicies)
+		v.oneOf(p+".calibration.binning", t.Calibration.Binning, Binnings)
+		if t.Calibration.Bins < 1 {
+			v.errorf(p+".calibration.bins", ErrInvalid, "%d (want >= 1)", t.Calibration.Bins)
+		}
+		if t.Calibration.Dataset != "" {
+			v.ref(p+".calibration.dataset", t.Calibration.Dataset, "dataset", dsNames)
+			if t.Calibration.Dataset == t.Dataset {
+				v.errorf(p+".calibration.dataset", ErrInvalid, "the calibration split %q is the task's own test dataset; temperature scaling must be fitted on a separate split", t.Dataset)
+			}
+		}
+		if d, ok := s.Dataset(t.Dataset); ok && t.Kind == string(tasks.Classification) && d.Label == nil {
+			v.errorf(p+".dataset", ErrInvalid, "classification task needs labels, but dataset %q declares no label", t.Dataset)
+		}
+	}
+	for i, g := range s.Gates {
+		p := fmt.Sprintf("gates[%d]", i)
+		if strings.TrimSpace(g.Expr) == "" {
+			v.errorf(p, ErrMissing, "gate expression (e.g. \"accuracy >= 0.8\")")
+		}
+		if g.Task != "" {
+			names := make([]string, len(s.Tasks))
+			for j, t := range s.Tasks {
+				names[j] = t.Name
+			}
+			v.ref(p+".task", g.Task, "task", names)
+		}
+		if g.Model != "" {
+			v.ref(p+".model", g.Model, "model", modelNames)
+		}
+	}
+}
+
+func (v *validator) runtime() {
+	r := v.s.Runtime
+	for i, p := range r.ExecutionProviders {
+		v.oneOf(fmt.Sprintf("runtime.execution_providers[%d]", i), p, Providers)
+	}
+	if r.BatchSize < 1 {
+		v.errorf("runtime.batch_size", ErrInvalid, "%d (want >= 1)", r.BatchSize)
+	}
+	if r.IntraOpThreads < 0 || r.InterOpThreads < 0 {
+		v.errorf("runtime", ErrInvalid, "thread counts must be >= 0 (0: ONNX Runtime's default)")
+	}
+	v.oneOf("runtime.graph_optimization", r.GraphOptimization, GraphOptimizations)
+}
+
+func (v *validator) dataset(p string, d *Dataset) {
+	v.oneOf(p+".format", d.Format, Formats)
+	switch d.Format {
+	case "idx":
+		if len(d.Files) == 0 {
+			v.errorf(p+".files", ErrMissing, "files (idx datasets list one file per column, e.g. image and label)")
+		}
+		if d.Path != "" {
+			v.errorf(p+".path", ErrInvalid, "idx datasets take files: [{column, path}], not path")
+		}
+	case "npy":
+		if d.Path == "" && len(d.Files) == 0 {
+			v.errorf(p+".path", ErrMissing, "path or files")
+		}
+	default:
+		if d.Path == "" {
+			v.errorf(p+".path", ErrMissing, "path")
+		}
+		if len(d.Files) > 0 {
+			v.errorf(p+".files", ErrInvalid, "%s datasets take path, not files", d.Format)
+		}
+	}
+	v.file(p+".path", d.Path)
+	for j, f := range d.Files {
+		fp := fmt.Sprintf("%s.files[%d]", p, j)
+		if f.Column == "" {
+			v.errorf(fp+".column", ErrMissing, "column")
+		}
+		if f.Path == "" {
+			v.errorf(fp+".path", ErrMissing, "path")
+		}
+		v.file(fp+".path", f.Path)
+	}
+	if d.Delimiter != "" && len([]rune(d.Delimiter)) != 1 {
+		v.errorf(p+".delimiter", ErrInvalid, "%q (want one character)", d.Delimiter)
+	}
+	if len(d.Features) == 0 {
+		v.errorf(p+".features", ErrMissing, "features (how examples become model inputs)")
+	}
+	seen := map[string]string{}
+	for j := range d.Features {
+		f := &d.Features[j]
+		fp := fmt.Sprintf("%s.features[%d]", p, j)
+		v.unique(fp, f.Name, "feature", seen)
+		if len(f.Columns) == 0 {
+			v.errorf(fp+".columns", ErrMissing, "columns (or [\"*\"] for all but label, groups and exclude)")
+		}
+		if f.DType == "" {
+			f.DType = "float32"
+		}
+		v.oneOf(fp+".dtype", f.DType, DTypes)
+		v.oneOf(fp+".layout", f.Layout, Layouts)
+		if f.Scale == 0 {
+			f.Scale = 1
+		}
+		if len(f.Mean) != len(f.Std) {
+			v.errorf(fp, ErrInvalid, "mean has %d values but std has %d", len(f.Mean), len(f.Std))
+		}
+		for k, sd := range f.Std {
+			if sd <= 0 {
+				v.errorf(fmt.Sprintf("%s.std[%d]", fp, k), ErrInvalid, "%v (want > 0)", sd)
+			}
+		}
+		for k, n := range f.Shape {
+			if n < 1 {
+				v.errorf(fmt.Sprintf("%s.shape[%d]", fp, k), ErrInvalid, "%d (want >= 1)", n)
+			}
+		}
+	}
+	if d.Label != nil && d.Label.Column == "" {
+		v.errorf(p+".label.column", ErrMissing, "column")
+	}
+	gseen := map[string]string{}
+	for j := range d.Groups {
+		g := &d.Groups[j]
+		gp := fmt.Sprintf("%s.groups[%d]", p, j)
+		if g.Column == "" {
+			v.errorf(gp+".column", ErrMissing, "column")
+		}
+		if g.Name == "" {
+			g.Name = g.Column
+		}
+		v.unique(gp, g.Name, "group", gseen)
+		if len(g.Bins) > 0 && len(g.Labels) != len(g.Bins)+1 {
+			v.errorf(gp+".labels", ErrInvalid, "%d bin edges need %d labels, found %d", len(g.Bins), len(g.Bins)+1, len(g.Labels))
+		}
+		for k := 1; k < len(g.Bins); k++ {
+			if g.Bins[k] <= g.Bins[k-1] {
+				v.errorf(gp+".bins", ErrInvalid, "bin edges must increase, found %v", g.Bins)
+				break
+			}
+		}
+	}
+}

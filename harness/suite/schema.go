@@ -1,0 +1,213 @@
+package suite
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Version is the suite schema version this build reads.
+const Version = 1
+
+// Suite is a parsed suite file. Paths inside it are resolved relative to the
+// suite file's folder by Load.
+type Suite struct {
+	Version     int        `yaml:"version"`
+	Name        string     `yaml:"name"`
+	Description string     `yaml:"description"`
+	Seed        uint64     `yaml:"seed"`
+	Bootstrap   Bootstrap  `yaml:"bootstrap"`
+	Runtime     Runtime    `yaml:"runtime"`
+	Models      []Model    `yaml:"models"`
+	Datasets    []Dataset  `yaml:"datasets"`
+	Tasks       []Task     `yaml:"tasks"`
+	Gates       []GateSpec `yaml:"gates"`
+	Output      OutputSpec `yaml:"output"`
+
+	// File is the suite's path as given; Dir the folder paths resolve against;
+	// SHA256 the hash of the file's bytes.
+	File   string `yaml:"-"`
+	Dir    string `yaml:"-"`
+	SHA256 string `yaml:"-"`
+
+	pos map[string]position
+}
+
+// Bootstrap configures the percentile bootstrap behind every confidence interval.
+type Bootstrap struct {
+	// Resamples is the number of bootstrap resamples (default 1000; 0 disables CIs).
+	Resamples *int `yaml:"resamples"`
+	// Confidence is the interval's level (default 0.95).
+	Confidence float64 `yaml:"confidence"`
+}
+
+// Runtime configures ONNX Runtime.
+type Runtime struct {
+	// ExecutionProviders in order of preference: cpu, cuda, tensorrt (default [cpu]).
+	ExecutionProviders []string `yaml:"execution_providers"`
+	// AllowFallback lets a provider that cannot be loaded fall back to the next
+	// one (default true).
+	AllowFallback *bool `yaml:"allow_fallback"`
+	// BatchSize is the number of examples per inference call (default 32).
+	BatchSize int `yaml:"batch_size"`
+	// IntraOpThreads and InterOpThreads (0: ONNX Runtime's default).
+	IntraOpThreads int `yaml:"intra_op_threads"`
+	InterOpThreads int `yaml:"inter_op_threads"`
+	// GraphOptimization: disable, basic, extended or all (default all).
+	GraphOptimization string `yaml:"graph_optimization"`
+}
+
+// Model is one ONNX model to evaluate.
+type Model struct {
+	Name       string      `yaml:"name"`
+	Path       string      `yaml:"path"`
+	Adaptation *Adaptation `yaml:"adaptation"`
+	// Inputs maps model input names to dataset feature names when they differ.
+	Inputs map[string]string `yaml:"inputs"`
+}
+
+// Adaptation records how a model was adapted from a base model.
+type Adaptation struct {
+	Method          string `yaml:"method"`
+	Base            string `yaml:"base"`
+	TrainableParams int64  `yaml:"trainable_params"`
+	TrainExamples   int64  `yaml:"train_examples"`
+	Compute         string `yaml:"compute"`
+	Notes           string `yaml:"notes"`
+}
+
+// Dataset declares a data source and how examples become model inputs.
+type Dataset struct {
+	Name   string `yaml:"name"`
+	Format string `yaml:"format"`
+	// Path is the file for single-file formats (csv, jsonl, arff, npz, npy).
+	Path string `yaml:"path"`
+	// Files maps column names to files for idx and multi-file npy datasets.
+	Files     []ColumnFile `yaml:"files"`
+	Delimiter string       `yaml:"delimiter"`
+	Missing   []string     `yaml:"missing"`
+	// ID names a column holding a stable example id (default: the row index).
+	ID       string    `yaml:"id"`
+	Features []Feature `yaml:"features"`
+	Label    *Label    `yaml:"label"`
+	Groups   []Group   `yaml:"groups"`
+}
+
+// ColumnFile is one file providing one column.
+type ColumnFile struct {
+	Column string `yaml:"column"`
+	Path   string `yaml:"path"`
+}
+
+// Feature builds one named input tensor from dataset columns.
+type Feature struct {
+	Name       string              `yaml:"name"`
+	Columns    []string            `yaml:"columns"`
+	Exclude    []string            `yaml:"exclude"`
+	DType      string              `yaml:"dtype"`
+	Shape      []int               `yaml:"shape"`
+	Scale      float64             `yaml:"scale"`
+	Mean       []float64           `yaml:"mean"`
+	Std        []float64           `yaml:"std"`
+	Layout     string              `yaml:"layout"`
+	OneHot     bool                `yaml:"one_hot"`
+	Categories map[string][]string `yaml:"categories"`
+	Fill       *float64            `yaml:"fill"`
+}
+
+// Label declares the label column and, optionally, the class names.
+type Label struct {
+	Column  string   `yaml:"column"`
+	Classes []string `yaml:"classes"`
+}
+
+// Group declares a group attribute carried into predictions (fairness).
+type Group struct {
+	Name   string    `yaml:"name"`
+	Column string    `yaml:"column"`
+	Bins   []float64 `yaml:"bins"`
+	Labels []string  `yaml:"labels"`
+}
+
+// Task says how a model's outputs on a dataset are scored.
+type Task struct {
+	Name    string `yaml:"name"`
+	Kind    string `yaml:"kind"`
+	Dataset string `yaml:"dataset"`
+	// Models limits the task to these models (default: all).
+	Models []string `yaml:"models"`
+	// Output is the model output to read (default: the model's only output,
+	// or the first float output named like logits/probabilities).
+	Output string `yaml:"output"`
+	// Scores says what the output holds: logits, probabilities or auto
+	// (default auto: probabilities if every row is in [0,1] and sums to 1).
+	Scores  string   `yaml:"scores"`
+	Metrics []string `yaml:"metrics"`
+	// Invalid says what happens to NaN/Inf outputs: wrong (default) or exclude.
+	Invalid     string          `yaml:"invalid"`
+	Calibration CalibrationSpec `yaml:"calibration"`
+}
+
+// CalibrationSpec configures calibration metrics.
+type CalibrationSpec struct {
+	// Bins for ECE (default 15, Guo et al. 2017).
+	Bins int `yaml:"bins"`
+	// Binning: equal_width (default) or equal_mass.
+	Binning string `yaml:"binning"`
+	// Dataset names a calibration split for temperature scaling (never the test split).
+	Dataset string `yaml:"dataset"`
+}
+
+// GateSpec is a CI gate: either a bare expression string ("accuracy >= 0.8")
+// or a mapping with expr and an optional task and model scope.
+type GateSpec struct {
+	Expr  string `yaml:"expr"`
+	Task  string `yaml:"task"`
+	Model string `yaml:"model"`
+
+	line, col int
+}
+
+// UnmarshalYAML accepts a string or a mapping.
+func (g *GateSpec) UnmarshalYAML(n *yaml.Node) error {
+	g.line, g.col = n.Line, n.Column
+	if n.Kind == yaml.ScalarNode {
+		g.Expr = n.Value
+		return nil
+	}
+	type plain GateSpec
+	return n.Decode((*plain)(g))
+}
+
+// OutputSpec configures what a run writes.
+type OutputSpec struct {
+	// Predictions writes the per-example sidecar (default true).
+	Predictions *bool `yaml:"predictions"`
+}
+
+// String returns the gate as written, with its scope.
+func (g GateSpec) String() string {
+	var scope []string
+	if g.Task != "" {
+		scope = append(scope, "task="+g.Task)
+	}
+	if g.Model != "" {
+		scope = append(scope, "model="+g.Model)
+	}
+	if len(scope) == 0 {
+		return g.Expr
+	}
+	return fmt.Sprintf("%s [%s]", g.Expr, strings.Join(scope, " "))
+}
+
+// Defaults applied by Load.
+const (
+	DefaultBatchSize  = 32
+	DefaultResamples  = 1000
+	DefaultConfidence = 0.95
+	DefaultBins       = 15
+)
+
+// Pos returns the line and column where the gate was written.
+func (g GateSpec) Pos() (line, col int) { return g.line, g.col }

@@ -1,0 +1,66 @@
+package tasks
+
+// Prediction is one example's decoded model output.
+type Prediction struct {
+	// Index is the example's 0-based position in its dataset; ID a stable id.
+	Index int
+	ID    string
+	// Label is the true class index, or -1 when the example is unlabelled.
+	Label int
+	// Pred is the predicted class (argmax of Probs).
+	Pred int
+	// Probs holds the class probabilities (len = number of classes).
+	Probs []float64
+	// Groups holds the example's group attribute values, aligned with the
+	// dataset's declared groups.
+	Groups []string
+	// Invalid is "nan" or "inf" when the model output held such values.
+	Invalid string
+}
+
+// MetricValue is one scored metric with its confidence interval.
+type MetricValue struct {
+	Name           string
+	Value          float64
+	Low, High      float64 // NaN when no interval was computed
+	Level          float64
+	Resamples      int
+	Method         string
+	N              int
+	HigherIsBetter bool
+	// Undefined says why Value is NaN, when it is.
+	Undefined string
+	// Spec records how the figure was computed (binning, norm, ...).
+	Spec map[string]string
+}
+
+// ReliabilityBin is one bar of a reliability diagram.
+type ReliabilityBin struct {
+	Lower, Upper, Confidence, Accuracy, Count float64
+}
+
+// Reliability is the reliability diagram behind one calibration metric.
+type Reliability struct {
+	Metric string
+	Bins   []ReliabilityBin
+}
+
+// Scores is everything a task reports for one evaluation.
+type Scores struct {
+	Metrics     []MetricValue
+	Reliability []Reliability
+	// Invalid counts predictions whose output held NaN or Inf.
+	Invalid int
+	// N is the number of examples scored.
+	N int
+}
+
+// Metric returns the metric with the given name.
+func (s *Scores) Metric(name string) (MetricValue, bool) {
+	for _, m := range s.Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return MetricValue{}, false
+}
