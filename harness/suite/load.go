@@ -290,8 +290,10 @@ func (v *validator) validate() {
 	}
 	for i, m := range s.Models {
 		p := fmt.Sprintf("models[%d]", i)
+		if _, dup := seen[m.Name]; !dup {
+			modelNames = append(modelNames, m.Name)
+		}
 		v.unique(p, m.Name, "model", seen)
-		modelNames = append(modelNames, m.Name)
 		if m.Path == "" {
 			v.errorf(p+".path", ErrMissing, "path to the .onnx file")
 		}
@@ -311,8 +313,10 @@ func (v *validator) validate() {
 	for i := range s.Datasets {
 		d := &s.Datasets[i]
 		p := fmt.Sprintf("datasets[%d]", i)
+		if _, dup := seen[d.Name]; !dup {
+			dsNames = append(dsNames, d.Name)
+		}
 		v.unique(p, d.Name, "dataset", seen)
-		dsNames = append(dsNames, d.Name)
 		v.dataset(p, d)
 	}
 
@@ -340,7 +344,7 @@ func (v *validator) validate() {
 					if near := Nearest(m, known); near != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", near)
 					}
-					v.errorf(fmt.Sprintf("%s.metrics[%d]", p, j), ErrUnknownMetric, "%s for kind %s (%s)", msg, t.Kind, known)
+					v.errorf(fmt.Sprintf("%s.metrics[%d]", p, j), ErrUnknownMetric, "%s for kind %s (%s)", msg, t.Kind, strings.Join(known, ", "))
 				}
 			}
 		}
