@@ -159,13 +159,29 @@ type Evaluation struct {
 	N            int      `json:"n"`
 	// Invalid counts examples whose model output held NaN or Inf; InvalidPolicy
 	// says what was done with them ("wrong": scored as wrong, "exclude": left out).
-	Invalid       int            `json:"invalid"`
-	InvalidPolicy string         `json:"invalid_policy"`
-	Metrics       []Metric       `json:"metrics"`
-	Reliability   []Reliability  `json:"reliability,omitempty"`
-	Fairness      *Fairness      `json:"fairness,omitempty"`
-	Efficiency    *Efficiency    `json:"efficiency,omitempty"`
-	Extra         map[string]any `json:"extra,omitempty"`
+	Invalid       int      `json:"invalid"`
+	InvalidPolicy string   `json:"invalid_policy"`
+	Metrics       []Metric `json:"metrics"`
+	// Scoring records how the predictions were scored, so that rescore and
+	// merge can score them again the same way.
+	Scoring     *Scoring       `json:"scoring,omitempty"`
+	Reliability []Reliability  `json:"reliability,omitempty"`
+	Fairness    *Fairness      `json:"fairness,omitempty"`
+	Efficiency  *Efficiency    `json:"efficiency,omitempty"`
+	Extra       map[string]any `json:"extra,omitempty"`
+}
+
+// Scoring is the scoring configuration of one evaluation.
+type Scoring struct {
+	Metrics []string `json:"metrics"`
+	// Scores is the resolved score mode: logits or probabilities.
+	Scores             string `json:"scores"`
+	Output             string `json:"output"`
+	Bins               int    `json:"bins"`
+	Binning            string `json:"binning"`
+	CalibrationDataset string `json:"calibration_dataset,omitempty"`
+	// Groups names the group attributes carried in the predictions.
+	Groups []string `json:"groups,omitempty"`
 }
 
 // Metric is one scalar with its uncertainty.
