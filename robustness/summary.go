@@ -1,0 +1,297 @@
+package robustness
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Table holds one metric for clean data and for each perturbation ×
+// severity. Values[name][s-1] is the metric under perturbation name at
+// severity s; a perturbation may have fewer than MaxSeverity severities but
+// not more. The metric is whatever the caller measured (accuracy, error
+// rate, F1); drops assume higher is better.
+type Table struct {
+	// Clean is the metric on unperturbed data.
+	Clean float64
+	// Values maps a perturbation name to its metric per severity.
+	Values map[string][]float64
+}
+
+// Names returns the perturbation names in the table, sorted.
+func (t Table) Names() []string {
+	out := make([]string, 0, len(t.Values))
+	for n := range t.Values {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// PerturbationMean returns the mean of the metric over the severities of
+// one perturbation:
+//
+//	mean_s Values[name][s]
+func (t Table) PerturbationMean(name string) (float64, error) {
+	v, ok := t.Values[name]
+	if !ok {
+		return math.NaN(), fmt.Errorf("perturbation %q not in table (have %v)", name, t.Names())
+	}
+	if len(v) == 0 || len(v) > MaxSeverity {
+		return math.NaN(), fmt.Errorf("perturbation %q has %d severities, want 1..%d", name, len(v), MaxSeverity)
+	}
+	return mean(v), nil
+}
+
+// Mean returns the mean over a corruption set of the per-perturbation mean
+// over severities (the "mean corruption accuracy" of CIFAR-10-C and
+// RobustBench when every perturbation has all 5 severities):
+//
+//	(1/|set|) Σ_{c∈set} mean_s Values[c][s]
+//
+// If names is nil, the set is every perturbation in the table. An unknown
+// name or an empty set is an error.
+func (t Table) Mean(names []string) (float64, error) {
+	if names == nil {
+		names = t.Names()
+	}
+	if len(names) == 0 {
+		return math.NaN(), errors.New("mean over an empty corruption set")
+	}
+	var sum float64
+	for _, n := range names {
+		m, err := t.PerturbationMean(n)
+		if err != nil {
+			return math.NaN(), err
+		}
+		sum += m
+	}
+	return sum / float64(len(names)), nil
+}
+
+// ErrorRates returns a copy of an accuracy table as error rates, 1 − value,
+// for MCE.
+func (t Table) ErrorRates() Table {
+	out := Table{Clean: 1 - t.Clean, Values: make(map[string][]float64, len(t.Values))}
+	for n, v := range t.Values {
+		e := make([]float64, len(v))
+		for i, x := range v {
+			e[i] = 1 - x
+		}
+		out.Values[n] = e
+	}
+	return out
+}
+
+// Drop is the fall of a higher-is-better metric from a reference value.
+type Drop struct {
+	// Absolute is reference − shifted.
+	Absolute float64
+	// Relative is (reference − shifted) / reference; NaN when reference is 0.
+	Relative float64
+}
+
+// DropFrom returns the absolute and relative drop of a metric from clean to
+// perturbed:
+//
+//	Absolute = clean − perturbed
+//	Relative = (clean − perturbed) / clean
+//
+// For a lower-is-better metric (error, NLL) the drop is negative when the
+// model gets worse; negate both values to read it as a rise.
+func DropFrom(clean, perturbed float64) Drop {
+	d := Drop{Absolute: clean - perturbed, Relative: math.NaN()}
+	if clean != 0 {
+		d.Relative = d.Absolute / clean
+	}
+	return d
+}
+
+// Gap returns the in-distribution vs out-of-distribution gap of a metric,
+// DropFrom(id, ood): Absolute = id − ood, Relative = (id − ood) / id.
+func Gap(id, ood float64) Drop { return DropFrom(id, ood) }
+
+// WorstCase returns, for each example i, the worst score over the original
+// and every perturbed version, as HELM's worst-case robustness (Liang et
+// al. 2022, compute_worst_case_metrics):
+//
+//	w_i = min(original_i, perturbed[0]_i, …, perturbed[k-1]_i)
+//
+// Its mean is the worst-case metric; the per-example vector is returned so
+// the caller can bootstrap it. Scores must be higher-is-better. A NaN score
+// makes that example's result NaN. All slices must have the same length.
+func WorstCase(original []float64, perturbed ...[]float64) ([]float64, error) {
+	if err := checkLens(len(original), perturbedLens(perturbed)); err != nil {
+		return nil, err
+	}
+	out := slices.Clone(original)
+	for _, p := range perturbed {
+		for i, v := range p {
+			if math.IsNaN(v) || v < out[i] {
+				out[i] = v
+			}
+		}
+	}
+	return out, nil
+}
+
+// WorstCaseCorrect is WorstCase for correctness: 1 for example i if it is
+// correct originally and under every perturbation, else 0. Its mean is
+// HELM's worst-case accuracy.
+func WorstCaseCorrect(original []bool, perturbed ...[]bool) ([]float64, error) {
+	lens := make([]int, len(perturbed))
+	for k, p := range perturbed {
+		lens[k] = len(p)
+	}
+	if err := checkLens(len(original), lens); err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(original))
+	for i, ok := range original {
+		for _, p := range perturbed {
+			ok = ok && p[i]
+		}
+		if ok {
+			out[i] = 1
+		}
+	}
+	return out, nil
+}
+
+// WorstCaseAccuracy returns the mean of WorstCaseCorrect.
+func WorstCaseAccuracy(original []bool, perturbed ...[]bool) (float64, error) {
+	w, err := WorstCaseCorrect(original, perturbed...)
+	if err != nil {
+		return math.NaN(), err
+	}
+	return mean(w), nil
+}
+
+// Consistent returns, for each example i, 1 if its prediction is the same
+// under every perturbation as on the original, else 0 — the invariance
+// (INV) test of CheckList (Ribeiro et al. 2020), where a test case fails if
+// any perturbed prediction differs. Labels are not needed.
+func Consistent(original []int, perturbed ...[]int) ([]float64, error) {
+	lens := make([]int, len(perturbed))
+	for k, p := range perturbed {
+		lens[k] = len(p)
+	}
+	if err := checkLens(len(original), lens); err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(original))
+	for i, o := range original {
+		same := true
+		for _, p := range perturbed {
+			same = same && p[i] == o
+		}
+		if same {
+			out[i] = 1
+		}
+	}
+	return out, nil
+}
+
+// Consistency returns the share of examples whose prediction is unchanged
+// under every perturbation: mean(Consistent(original, perturbed...)).
+// 1 − Consistency is CheckList's INV failure rate.
+func Consistency(original []int, perturbed ...[]int) (float64, error) {
+	c, err := Consistent(original, perturbed...)
+	if err != nil {
+		return math.NaN(), err
+	}
+	return mean(c), nil
+}
+
+// CEResult holds corruption errors relative to a baseline model.
+type CEResult struct {
+	// CE is CE_c per corruption.
+	CE map[string]float64
+	// MCE is mean_c CE_c (1 = as robust as the baseline; ImageNet-C
+	// papers print it ×100 as a percentage).
+	MCE float64
+	// RelativeCE is the relative corruption error per corruption.
+	RelativeCE map[string]float64
+	// RelativeMCE is mean_c RelativeCE_c.
+	RelativeMCE float64
+}
+
+// MCE computes the corruption errors of Hendrycks & Dietterich (2019)
+// against a baseline model (AlexNet in ImageNet-C). Both tables hold error
+// rates (see Table.ErrorRates), with E_{s,c} = Values[c][s-1] and E_clean =
+// Clean:
+//
+//	CE_c          = Σ_s E_{s,c} / Σ_s E^base_{s,c}
+//	mCE           = mean_c CE_c
+//	RelativeCE_c  = Σ_s (E_{s,c} − E_clean) / Σ_s (E^base_{s,c} − E^base_clean)
+//	relative mCE  = mean_c RelativeCE_c
+//
+// The corruptions are those of model; each must be in baseline with the
+// same number of severities. A zero denominator is an error naming the
+// corruption.
+func MCE(model, baseline Table) (CEResult, error) {
+	names := model.Names()
+	if len(names) == 0 {
+		return CEResult{}, errors.New("mce: model table has no corruptions")
+	}
+	res := CEResult{CE: map[string]float64{}, RelativeCE: map[string]float64{}}
+	for _, c := range names {
+		m := model.Values[c]
+		b, ok := baseline.Values[c]
+		if !ok {
+			return CEResult{}, fmt.Errorf("mce: corruption %q missing from baseline (baseline has %v)", c, baseline.Names())
+		}
+		if len(m) != len(b) || len(m) == 0 {
+			return CEResult{}, fmt.Errorf("mce: corruption %q has %d severities for the model and %d for the baseline", c, len(m), len(b))
+		}
+		var num, den, rnum, rden float64
+		for s := range m {
+			num += m[s]
+			den += b[s]
+			rnum += m[s] - model.Clean
+			rden += b[s] - baseline.Clean
+		}
+		if den == 0 {
+			return CEResult{}, fmt.Errorf("mce: corruption %q: baseline errors sum to 0", c)
+		}
+		if rden == 0 {
+			return CEResult{}, fmt.Errorf("mce: corruption %q: baseline errors equal its clean error (relative CE undefined)", c)
+		}
+		res.CE[c] = num / den
+		res.RelativeCE[c] = rnum / rden
+		res.MCE += res.CE[c]
+		res.RelativeMCE += res.RelativeCE[c]
+	}
+	res.MCE /= float64(len(names))
+	res.RelativeMCE /= float64(len(names))
+	return res, nil
+}
+
+func perturbedLens(p [][]float64) []int {
+	out := make([]int, len(p))
+	for k, v := range p {
+		out[k] = len(v)
+	}
+	return out
+}
+
+func checkLens(n int, lens []int) error {
+	if n == 0 {
+		return errors.New("no examples")
+	}
+	for k, l := range lens {
+		if l != n {
+			return fmt.Errorf("perturbed set %d has %d examples, original has %d", k, l, n)
+		}
+	}
+	return nil
+}
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}

@@ -1,0 +1,200 @@
+package robustness
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// All expected numbers in this file are computed by hand from the formulas
+// in the doc comments; the arithmetic is written next to each case.
+
+func TestTableMeans(t *testing.T) {
+	tab := Table{Clean: 0.9, Values: map[string][]float64{
+		"a": {0.9, 0.8, 0.7, 0.6, 0.5}, // mean 0.7
+		"b": {0.5, 0.5, 0.4, 0.4, 0.2}, // mean 0.4
+		"c": {0.1, 0.3},                // mean 0.2
+	}}
+	m, err := tab.PerturbationMean("a")
+	require.NoError(t, err)
+	assert.InDelta(t, 0.7, m, 1e-12)
+	m, err = tab.Mean([]string{"a", "b"}) // (0.7+0.4)/2
+	require.NoError(t, err)
+	assert.InDelta(t, 0.55, m, 1e-12)
+	m, err = tab.Mean(nil) // (0.7+0.4+0.2)/3
+	require.NoError(t, err)
+	assert.InDelta(t, 1.3/3, m, 1e-12)
+	_, err = tab.Mean([]string{"fog"})
+	assert.ErrorContains(t, err, `perturbation "fog" not in table (have [a b c])`)
+	_, err = tab.Mean([]string{})
+	assert.ErrorContains(t, err, "empty corruption set")
+	_, err = Table{Values: map[string][]float64{"x": {}}}.Mean(nil)
+	assert.ErrorContains(t, err, `"x" has 0 severities`)
+	e := tab.ErrorRates()
+	assert.InDelta(t, 0.1, e.Clean, 1e-12)
+	assert.InDeltaSlice(t, []float64{0.9, 0.7}, e.Values["c"], 1e-12)
+}
+
+func TestDropAndGap(t *testing.T) {
+	d := DropFrom(0.8, 0.6) // 0.2 and 0.2/0.8
+	assert.InDelta(t, 0.2, d.Absolute, 1e-12)
+	assert.InDelta(t, 0.25, d.Relative, 1e-12)
+	g := Gap(0.5, 0.6) // OOD better than ID: negative gap
+	assert.InDelta(t, -0.1, g.Absolute, 1e-12)
+	assert.InDelta(t, -0.2, g.Relative, 1e-12)
+	assert.True(t, math.IsNaN(DropFrom(0, 0.1).Relative))
+}
+
+func TestWorstCase(t *testing.T) {
+	// HELM: per instance min over {original, perturbations}.
+	w, err := WorstCase([]float64{1, 1, 0, 0.5}, []float64{1, 0, 1, 0.7}, []float64{1, 1, 1, 0.2})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0, 0.2}, w)
+	w, err = WorstCase([]float64{1, 1}, []float64{math.NaN(), 1})
+	require.NoError(t, err)
+	assert.True(t, math.IsNaN(w[0]))
+	assert.Equal(t, 1.0, w[1])
+
+	orig := []bool{true, true, false, true}
+	p1 := []bool{true, false, true, true}
+	p2 := []bool{true, true, true, false}
+	c, err := WorstCaseCorrect(orig, p1, p2) // only example 0 survives all
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0, 0}, c)
+	acc, err := WorstCaseAccuracy(orig, p1, p2)
+	require.NoError(t, err)
+	assert.Equal(t, 0.25, acc)
+	acc, err = WorstCaseAccuracy(orig) // no perturbations: plain accuracy 3/4
+	require.NoError(t, err)
+	assert.Equal(t, 0.75, acc)
+
+	_, err = WorstCase([]float64{1, 2}, []float64{1})
+	assert.ErrorContains(t, err, "perturbed set 0 has 1 examples, original has 2")
+	_, err = WorstCaseCorrect(nil)
+	assert.ErrorContains(t, err, "no examples")
+}
+
+func TestConsistency(t *testing.T) {
+	orig := []int{0, 1, 2, 3, 4}
+	p1 := []int{0, 1, 0, 3, 4}
+	p2 := []int{0, 2, 2, 3, 4}
+	c, err := Consistent(orig, p1, p2) // examples 1 and 2 change
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0, 1, 1}, c)
+	v, err := Consistency(orig, p1, p2) // 3/5
+	require.NoError(t, err)
+	assert.InDelta(t, 0.6, v, 1e-12)
+	v, err = Consistency(orig, p1) // 4/5
+	require.NoError(t, err)
+	assert.InDelta(t, 0.8, v, 1e-12)
+	_, err = Consistency(orig, []int{1})
+	assert.ErrorContains(t, err, "perturbed set 0 has 1 examples, original has 5")
+}
+
+// TestMCE: hand-computed fixture with 2 corruptions × 3 severities.
+//
+//	c1: model 0.1+0.2+0.3 = 0.6, baseline 0.2+0.4+0.6 = 1.2 → CE 0.5
+//	    relative: (0.6 − 3·0.05)/(1.2 − 3·0.1) = 0.45/0.9 = 0.5
+//	c2: model 0.9, baseline 0.3+0.3+0.6 = 1.2 → CE 0.75
+//	    relative: (0.9 − 0.15)/(1.2 − 0.3) = 0.75/0.9 = 0.8333…
+//	mCE = 0.625, relative mCE = (0.5 + 0.8333…)/2 = 0.6666…
+func TestMCE(t *testing.T) {
+	model := Table{Clean: 0.05, Values: map[string][]float64{"c1": {0.1, 0.2, 0.3}, "c2": {0.3, 0.3, 0.3}}}
+	base := Table{Clean: 0.1, Values: map[string][]float64{"c1": {0.2, 0.4, 0.6}, "c2": {0.3, 0.3, 0.6}, "extra": {1}}}
+	r, err := MCE(model, base)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.5, r.CE["c1"], 1e-12)
+	assert.InDelta(t, 0.75, r.CE["c2"], 1e-12)
+	assert.InDelta(t, 0.625, r.MCE, 1e-12)
+	assert.InDelta(t, 0.5, r.RelativeCE["c1"], 1e-12)
+	assert.InDelta(t, 0.75/0.9, r.RelativeCE["c2"], 1e-12)
+	assert.InDelta(t, 2.0/3, r.RelativeMCE, 1e-12)
+
+	// The baseline against itself has CE 1 everywhere.
+	self, err := MCE(base, base)
+	require.NoError(t, err)
+	assert.InDelta(t, 1, self.MCE, 1e-12)
+	assert.InDelta(t, 1, self.RelativeMCE, 1e-12)
+
+	_, err = MCE(Table{Values: map[string][]float64{"fog": {0.1}}}, base)
+	assert.ErrorContains(t, err, `corruption "fog" missing from baseline`)
+	_, err = MCE(Table{Values: map[string][]float64{"c1": {0.1}}}, base)
+	assert.ErrorContains(t, err, `corruption "c1" has 1 severities for the model and 3 for the baseline`)
+	_, err = MCE(model, Table{Values: map[string][]float64{"c1": {0, 0, 0}, "c2": {1, 1, 1}}})
+	assert.ErrorContains(t, err, `corruption "c1": baseline errors sum to 0`)
+	_, err = MCE(model, Table{Clean: 0.2, Values: map[string][]float64{"c1": {0.2, 0.2, 0.2}, "c2": {1, 1, 1}}})
+	assert.ErrorContains(t, err, "relative CE undefined")
+	_, err = MCE(Table{}, base)
+	assert.ErrorContains(t, err, "no corruptions")
+}
+
+// TestEffectiveRobustness: models at logit(ID) = 0, 1, 2 and logit(OOD) =
+// 0, 1, 3. Least squares by hand: x̄ = 1, ȳ = 4/3, Σ(x−x̄)(y−ȳ) = 3,
+// Σ(x−x̄)² = 2 → slope 1.5, intercept 4/3 − 1.5 = −1/6. ER_i = σ(y_i) −
+// σ(1.5·x_i − 1/6) = 0.0415705, −0.0603329, 0.0081234 (evaluated with
+// Python's math module).
+func TestEffectiveRobustness(t *testing.T) {
+	sig := func(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+	id := []float64{sig(0), sig(1), sig(2)}
+	ood := []float64{sig(0), sig(1), sig(3)}
+	er, fit, err := EffectiveRobustness(id, ood)
+	require.NoError(t, err)
+	assert.InDelta(t, 1.5, fit.Slope, 1e-12)
+	assert.InDelta(t, -1.0/6, fit.Intercept, 1e-12)
+	assert.Equal(t, 3, fit.N)
+	assert.InDeltaSlice(t, []float64{0.04157048321679985, -0.06033289404395015, 0.008123386980045222}, er, 1e-12)
+
+	// Points exactly on a line have zero effective robustness.
+	id = []float64{sig(-1), sig(0), sig(1), sig(2)}
+	ood = []float64{sig(-0.8), sig(-0.3), sig(0.2), sig(0.7)}
+	er, fit, err = EffectiveRobustness(id, ood)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.5, fit.Slope, 1e-12)
+	assert.InDelta(t, -0.3, fit.Intercept, 1e-12)
+	assert.InDeltaSlice(t, []float64{0, 0, 0, 0}, er, 1e-12)
+	assert.InDelta(t, sig(0.5*1.5-0.3), fit.Predict(sig(1.5)), 1e-12)
+
+	bad := []struct {
+		id, ood []float64
+		want    string
+	}{
+		{[]float64{0.7}, []float64{0.5}, "need at least 2 models to fit the logit line, have 1"},
+		{[]float64{0.7, 0.7}, []float64{0.5, 0.6}, "every model has the same ID accuracy"},
+		{[]float64{0.7, 1}, []float64{0.5, 0.6}, "model 1 has ID accuracy 1 and OOD accuracy 0.6; both must be strictly between 0 and 1"},
+		{[]float64{0.7, 0.8}, []float64{0.5}, "2 ID accuracies but 1 OOD accuracies"},
+	}
+	for _, b := range bad {
+		_, _, err := EffectiveRobustness(b.id, b.ood)
+		assert.ErrorContains(t, err, b.want)
+	}
+}
+
+func ExampleMCE() {
+	model := Table{Clean: 0.05, Values: map[string][]float64{"gaussian_noise": {0.1, 0.2, 0.3}}}
+	baseline := Table{Clean: 0.1, Values: map[string][]float64{"gaussian_noise": {0.2, 0.4, 0.6}}}
+	r, err := MCE(model, baseline)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("mCE %.2f, relative mCE %.2f\n", r.MCE, r.RelativeMCE)
+	// Output: mCE 0.50, relative mCE 0.50
+}
+
+func ExampleWorstCaseAccuracy() {
+	original := []bool{true, true, false}
+	typo := []bool{true, false, false}
+	lower := []bool{true, true, true}
+	acc, _ := WorstCaseAccuracy(original, typo, lower)
+	fmt.Printf("%.3f\n", acc)
+	// Output: 0.333
+}
+
+func ExamplePerturbText() {
+	s, _ := PerturbText("contraction", "I am sure it is not late.", 1, 5, 0)
+	fmt.Println(s)
+	// Output: I'm sure it's not late.
+}
