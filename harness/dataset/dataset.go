@@ -1,0 +1,365 @@
+package dataset
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Format is a data set file format.
+type Format int
+
+// The supported formats. Auto, the zero value, picks the format from the file
+// name extension (see [DetectFormat]).
+const (
+	Auto Format = iota
+	CSV
+	JSONL
+	NPY
+	NPZ
+	IDX
+	ARFF
+)
+
+var formatNames = [...]string{"auto", "csv", "jsonl", "npy", "npz", "idx", "arff"}
+
+// String returns the lower-case name of the format, as accepted by [ParseFormat].
+func (f Format) String() string {
+	if f < 0 || int(f) >= len(formatNames) {
+		return fmt.Sprintf("Format(%d)", int(f))
+	}
+	return formatNames[f]
+}
+
+// MarshalText encodes the format as its name.
+func (f Format) MarshalText() ([]byte, error) {
+	if f < 0 || int(f) >= len(formatNames) {
+		return nil, fmt.Errorf("unknown format %d", int(f))
+	}
+	return []byte(formatNames[f]), nil
+}
+
+// UnmarshalText decodes a format name (see [ParseFormat]).
+func (f *Format) UnmarshalText(b []byte) error {
+	v, err := ParseFormat(string(b))
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
+// ParseFormat parses a format name: "auto", "csv", "jsonl" (also "ndjson"),
+// "npy", "npz", "idx" or "arff", in any letter case.
+func ParseFormat(s string) (Format, error) {
+	l := strings.ToLower(strings.TrimSpace(s))
+	if l == "ndjson" {
+		return JSONL, nil
+	}
+	for i, n := range formatNames {
+		if n == l {
+			return Format(i), nil
+		}
+	}
+	return Auto, fmt.Errorf("unknown format %q%s", s, suggest(l, formatNames[:]))
+}
+
+// DetectFormat guesses a format from a file name: .csv/.tsv, .jsonl/.ndjson,
+// .npy, .npz, .arff, and IDX names (.idx, or containing "-idx" or "-ubyte",
+// optionally gzipped). It returns Auto when nothing matches.
+func DetectFormat(path string) Format {
+	base := strings.ToLower(filepath.Base(path))
+	base = strings.TrimSuffix(base, ".gz")
+	switch ext := filepath.Ext(base); ext {
+	case ".csv", ".tsv":
+		return CSV
+	case ".jsonl", ".ndjson":
+		return JSONL
+	case ".npy":
+		return NPY
+	case ".npz":
+		return NPZ
+	case ".arff":
+		return ARFF
+	case ".idx":
+		return IDX
+	}
+	if strings.Contains(base, "-idx") || strings.Contains(base, "-ubyte") || strings.Contains(base, ".idx") {
+		return IDX
+	}
+	return Auto
+}
+
+// Kind is the kind of a value or of a column.
+//
+// A Value has kind Missing, Number, String or Array. A Column has kind
+// Number, String, Array or Nominal; the values of a Nominal column have kind
+// String (or Missing).
+type Kind int
+
+// The kinds. Missing is the zero value, so Value{} is a missing value.
+const (
+	Missing Kind = iota
+	Number
+	String
+	Array
+	Nominal
+)
+
+var kindNames = [...]string{"missing", "number", "string", "array", "nominal"}
+
+// String returns the lower-case name of the kind.
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return fmt.Sprintf("Kind(%d)", int(k))
+	}
+	return kindNames[k]
+}
+
+// MarshalText encodes the kind as its name.
+func (k Kind) MarshalText() ([]byte, error) {
+	if k < 0 || int(k) >= len(kindNames) {
+		return nil, fmt.Errorf("unknown kind %d", int(k))
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText decodes a kind name ("number", "string", "array", "nominal",
+// "missing").
+func (k *Kind) UnmarshalText(b []byte) error {
+	l := strings.ToLower(strings.TrimSpace(string(b)))
+	for i, n := range kindNames {
+		if n == l {
+			*k = Kind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown kind %q%s", string(b), suggest(l, kindNames[:]))
+}
+
+// Value is one cell of a record.
+//
+// Kind says which field holds the value: Num for Number, Str for String, Arr
+// (row-major, C order) and Shape for Array. For a value of a Nominal column,
+// Str holds the value and Num its 0-based index in Column.Nominal.
+type Value struct {
+	Kind  Kind
+	Num   float64
+	Str   string
+	Arr   []float32
+	Shape []int
+}
+
+// Column describes one column of a data set.
+type Column struct {
+	// Name is the column name (CSV header, JSON key, ARFF attribute, NPZ
+	// entry without ".npy", or ColumnFile.Column).
+	Name string
+	// Kind is Number, String, Array or Nominal.
+	Kind Kind
+	// Nominal lists a Nominal column's values in declared (ARFF) order.
+	Nominal []string
+	// Shape is the per-example shape of an Array column; nil when the
+	// shape varies between records (JSONL only).
+	Shape []int
+}
+
+// Record is one example.
+type Record struct {
+	// Index is the 0-based row number.
+	Index int
+	// Loc locates the record for error messages: "file:line" (1-based line
+	// where the record starts) for text formats, "file[row]" otherwise.
+	Loc string
+	// Values holds one value per column, aligned with Reader.Columns().
+	Values []Value
+}
+
+// Reader streams the records of a data set.
+//
+// Use it as
+//
+//	for r.Next() {
+//		rec := r.Record()
+//		...
+//	}
+//	if err := r.Err(); err != nil { ... }
+//
+// Next returns false at the end of the data or at the first error; Err then
+// reports the error (nil at a clean end). Each Record is fresh: the reader
+// never reuses or changes a returned record's slices. Close releases the
+// files; it is safe to call more than once. A Reader is not safe for
+// concurrent use.
+type Reader interface {
+	Columns() []Column
+	Next() bool
+	Record() Record
+	Err() error
+	Close() error
+}
+
+// Lener is implemented by readers that know their number of records before
+// reading them (NPY, NPZ and IDX).
+type Lener interface {
+	Len() int
+}
+
+// ColumnFile names one file of a multi-file data set: the file at Path
+// becomes the column Column.
+type ColumnFile struct {
+	Column string
+	Path   string
+}
+
+// Spec says which files to read and how.
+type Spec struct {
+	// Format is the file format; Auto detects it from the file name.
+	Format Format
+	// Path is the file of a single-file data set (CSV, JSONL, ARFF, NPZ,
+	// NPY, or one IDX file).
+	Path string
+	// Paths lists the files of a multi-file NPY or IDX data set, one column
+	// per file, read side by side (row i of the data set is row i of every
+	// file).
+	Paths []ColumnFile
+	// Delimiter separates CSV fields; 0 means ',' (or '\t' for a .tsv file).
+	Delimiter rune
+	// Missing lists the tokens read as missing values. nil means the
+	// format's default: "", "?" and "NA" for CSV, "?" for ARFF (always
+	// missing there) and none for JSONL, where null is missing and tokens
+	// apply to string values. An empty, non-nil slice means none.
+	Missing []string
+	// Kinds overrides the inferred kind of CSV and JSONL columns (Number,
+	// String; Array for JSONL).
+	Kinds map[string]Kind
+}
+
+// Files returns every file the spec reads, in order, for provenance hashes.
+func (s Spec) Files() []string {
+	var out []string
+	if s.Path != "" {
+		out = append(out, s.Path)
+	}
+	for _, p := range s.Paths {
+		out = append(out, p.Path)
+	}
+	return out
+}
+
+// Open checks the spec, opens its files and returns a streaming reader.
+// Header problems (a bad NPY header, unequal IDX counts, an unknown ARFF
+// type) are reported here; problems in records are reported by Next/Err.
+func Open(spec Spec) (Reader, error) {
+	f := spec.Format
+	if f == Auto {
+		name := spec.Path
+		if name == "" && len(spec.Paths) > 0 {
+			name = spec.Paths[0].Path
+		}
+		f = DetectFormat(name)
+		if f == Auto {
+			return nil, fmt.Errorf("%s: cannot tell the format from the file name; set format (csv, jsonl, npy, npz, idx or arff)", name)
+		}
+	}
+	if spec.Path == "" && len(spec.Paths) == 0 {
+		return nil, fmt.Errorf("open %s data set: no path given", f)
+	}
+	if spec.Path != "" && len(spec.Paths) > 0 {
+		return nil, fmt.Errorf("open %s data set: give either path or paths, not both", f)
+	}
+	if len(spec.Paths) > 0 && f != NPY && f != IDX {
+		return nil, fmt.Errorf("open %s data set: paths (one file per column) is only for npy and idx; use path", f)
+	}
+	if len(spec.Kinds) > 0 && f != CSV && f != JSONL {
+		return nil, fmt.Errorf("open %s data set: kinds can only be set for csv and jsonl columns", f)
+	}
+	switch f {
+	case CSV:
+		return openCSV(spec)
+	case JSONL:
+		return openJSONL(spec)
+	case ARFF:
+		return openARFF(spec)
+	case NPZ:
+		return openNPZ(spec.Path)
+	case NPY, IDX:
+		files := spec.Paths
+		if len(files) == 0 {
+			files = []ColumnFile{{Column: defaultColumnName(spec.Path, f), Path: spec.Path}}
+		}
+		return openColumnFiles(files, f)
+	}
+	return nil, fmt.Errorf("unknown format %d", int(f))
+}
+
+// defaultColumnName names the single column of a one-file NPY or IDX data
+// set after the file: "x.npy" → "x", "t10k-images-idx3-ubyte.gz" →
+// "t10k-images".
+func defaultColumnName(path string, f Format) string {
+	base := filepath.Base(path)
+	base = strings.TrimSuffix(base, ".gz")
+	base = strings.TrimSuffix(base, ".npy")
+	if f == IDX {
+		if i := strings.Index(base, "-idx"); i > 0 {
+			base = base[:i]
+		} else if i := strings.Index(base, ".idx"); i > 0 {
+			base = base[:i]
+		}
+	}
+	return base
+}
+
+// missingSet builds the set of missing tokens.
+func missingSet(tokens, defaults []string) map[string]bool {
+	if tokens == nil {
+		tokens = defaults
+	}
+	m := make(map[string]bool, len(tokens))
+	for _, t := range tokens {
+		m[t] = true
+	}
+	return m
+}
+
+// checkKinds validates Spec.Kinds against the columns and applies it.
+func checkKinds(name string, cols []Column, kinds map[string]Kind, allowed ...Kind) error {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	for col, k := range kinds {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		if !ok {
+			return fmt.Errorf("%s: kinds: column %q: kind %s is not allowed here (allowed: %s)", name, col, k, kindList(allowed))
+		}
+		i := indexOf(names, col)
+		if i < 0 {
+			return fmt.Errorf("%s: kinds: unknown column %q%s", name, col, suggest(col, names))
+		}
+		cols[i].Kind = k
+		if k != Array {
+			cols[i].Shape = nil
+		}
+	}
+	return nil
+}
+
+func kindList(ks []Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = k.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,666 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FeatureSpec declares how the columns of a record become one example's
+// feature vector (a flat []float32 with a per-example shape).
+type FeatureSpec struct {
+	// Columns lists the columns concatenated in order; ["*"] means every
+	// column except those in Exclude.
+	Columns []string
+	// Exclude lists columns left out of ["*"] (typically the label).
+	Exclude []string
+	// Scale multiplies every numeric and array value first; 0 means 1.
+	Scale float64
+	// Mean and Std normalise each numeric or array feature after scaling:
+	//
+	//	out = (x·scale − mean[c]) / std[c]
+	//
+	// with one value for all features, one per channel (the first axis of
+	// Shape, e.g. 3 for [3,32,32]), or one per feature (Width values).
+	// Empty means mean 0 and std 1. One-hot features are never normalised.
+	Mean, Std []float64
+	// Shape is the per-example output shape; its product must equal the
+	// width. Empty means the array's own shape for a single array column,
+	// [C,H,W] with Layout hwc_to_chw, and [width] otherwise.
+	Shape []int
+	// Layout is "" (values as stored) or "hwc_to_chw": a single array
+	// column of shape [H,W,C] is written as [C,H,W].
+	Layout string
+	// OneHot encodes nominal and string columns as one 0/1 feature per
+	// category, in declared (ARFF) or Categories order; numeric columns are
+	// left as they are.
+	OneHot bool
+	// Categories gives the category list of string columns (and overrides
+	// a nominal column's declared order). It is required for a one-hot
+	// string column.
+	Categories map[string][]string
+	// Fill replaces missing numbers (every element of a missing array)
+	// when FillMissing is true; a missing one-hot value becomes all zeros.
+	// Without FillMissing a missing value is an error naming the example
+	// and the column.
+	Fill        float64
+	FillMissing bool
+}
+
+// Layouts accepted by FeatureSpec.Layout.
+const (
+	LayoutAsIs     = ""
+	LayoutHWCToCHW = "hwc_to_chw"
+)
+
+type partKind int
+
+const (
+	partNumber partKind = iota
+	partArray
+	partOneHot
+)
+
+// part is one selected column's slice of the output.
+type part struct {
+	col   int // index into Record.Values
+	name  string
+	kind  partKind
+	off   int
+	width int
+	shape []int // input array shape
+	perm  []int // array: out[off+i] = in[perm[i]]; nil = identity
+	cats  []string
+	index map[string]int
+}
+
+// Encoder writes feature vectors; build it with [CompileFeatures]. It is
+// read-only after compilation and safe for concurrent use.
+type Encoder struct {
+	parts       []part
+	width       int
+	shape       []int
+	a, b        []float32 // out = x·a[i] + b[i] per output position
+	fill        float32
+	fillMissing bool
+}
+
+// findColumn returns the index of the named column or an error suggesting
+// the nearest name.
+func findColumn(cols []Column, name, what string) (int, error) {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		if c.Name == name {
+			return i, nil
+		}
+		names[i] = c.Name
+	}
+	return -1, fmt.Errorf("%s: unknown column %q%s", what, name, suggest(name, names))
+}
+
+func product(shape []int) int {
+	p := 1
+	for _, d := range shape {
+		p *= d
+	}
+	return p
+}
+
+// CompileFeatures checks spec against the columns and returns an encoder.
+// Errors name unknown columns (with the nearest valid name), columns that
+// cannot be encoded, and shape or normalisation mismatches.
+func CompileFeatures(cols []Column, spec FeatureSpec) (*Encoder, error) {
+	const what = "features"
+	sel, err := selectColumns(cols, spec)
+	if err != nil {
+		return nil, err
+	}
+	for name := range spec.Categories {
+		if !slices.Contains(sel, name) {
+			return nil, fmt.Errorf("%s: categories given for %q, which is not a selected column%s", what, name, suggest(name, sel))
+		}
+	}
+	e := &Encoder{fill: float32(spec.Fill), fillMissing: spec.FillMissing}
+	for _, name := range sel {
+		ci, err := findColumn(cols, name, what)
+		if err != nil {
+			return nil, err
+		}
+		c := cols[ci]
+		p := part{col: ci, name: name, off: e.width}
+		switch c.Kind {
+		case Number:
+			p.kind, p.width = partNumber, 1
+		case Array:
+			if c.Shape == nil {
+				return nil, fmt.Errorf("%s: column %q has a shape that varies between examples; features need a fixed shape", what, name)
+			}
+			p.kind, p.shape, p.width = partArray, c.Shape, product(c.Shape)
+		case String, Nominal:
+			if !spec.OneHot {
+				return nil, fmt.Errorf("%s: column %q is a %s column; set one_hot (with categories for a string column) or exclude it", what, name, c.Kind)
+			}
+			cats, ok := spec.Categories[name]
+			if !ok {
+				if c.Kind == String {
+					return nil, fmt.Errorf("%s: column %q is a string column; one_hot needs its categories", what, name)
+				}
+				cats = c.Nominal
+			}
+			if len(cats) == 0 {
+				return nil, fmt.Errorf("%s: column %q: empty category list", what, name)
+			}
+			p.kind, p.cats, p.width = partOneHot, cats, len(cats)
+			p.index = make(map[string]int, len(cats))
+			for i, v := range cats {
+				if _, dup := p.index[v]; dup {
+					return nil, fmt.Errorf("%s: column %q: category %q listed twice", what, name, v)
+				}
+				p.index[v] = i
+			}
+		default:
+			return nil, fmt.Errorf("%s: column %q has kind %s, which cannot be encoded", what, name, c.Kind)
+		}
+		e.parts = append(e.parts, p)
+		e.width += p.width
+	}
+	if e.width == 0 {
+		return nil, fmt.Errorf("%s: the selected columns have width 0", what)
+	}
+	switch spec.Layout {
+	case LayoutAsIs:
+	case LayoutHWCToCHW:
+		if len(e.parts) != 1 || e.parts[0].kind != partArray || len(e.parts[0].shape) != 3 {
+			return nil, fmt.Errorf("%s: layout %s needs exactly one array column of shape [H,W,C]; found %s", what, LayoutHWCToCHW, describeParts(e.parts))
+		}
+		p := &e.parts[0]
+		h, w, c := p.shape[0], p.shape[1], p.shape[2]
+		p.perm = make([]int, p.width)
+		for ch := 0; ch < c; ch++ {
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					p.perm[(ch*h+y)*w+x] = (y*w+x)*c + ch
+				}
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%s: unknown layout %q (expected \"\" or %q)", what, spec.Layout, LayoutHWCToCHW)
+	}
+	switch {
+	case len(spec.Shape) > 0:
+		for _, d := range spec.Shape {
+			if d <= 0 {
+				return nil, fmt.Errorf("%s: shape %v has a non-positive dimension", what, spec.Shape)
+			}
+		}
+		if product(spec.Shape) != e.width {
+			return nil, fmt.Errorf("%s: shape %v holds %d values but the features have width %d (%s)", what, spec.Shape, product(spec.Shape), e.width, describeParts(e.parts))
+		}
+		e.shape = slices.Clone(spec.Shape)
+	case spec.Layout == LayoutHWCToCHW:
+		s := e.parts[0].shape
+		e.shape = []int{s[2], s[0], s[1]}
+	case len(e.parts) == 1 && e.parts[0].kind == partArray:
+		e.shape = slices.Clone(e.parts[0].shape)
+	default:
+		e.shape = []int{e.width}
+	}
+	if err := e.compileNorm(spec); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func describeParts(parts []part) string {
+	s := make([]string, len(parts))
+	for i, p := range parts {
+		switch p.kind {
+		case partArray:
+			s[i] = fmt.Sprintf("%s: array %v", p.name, p.shape)
+		case partOneHot:
+			s[i] = fmt.Sprintf("%s: one-hot %d", p.name, p.width)
+		default:
+			s[i] = p.name + ": number"
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// selectColumns resolves Columns/Exclude to column names.
+func selectColumns(cols []Column, spec FeatureSpec) ([]string, error) {
+	const what = "features"
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	for _, x := range spec.Exclude {
+		if !slices.Contains(names, x) {
+			return nil, fmt.Errorf("%s: exclude: unknown column %q%s", what, x, suggest(x, names))
+		}
+	}
+	if len(spec.Columns) == 0 {
+		return nil, fmt.Errorf("%s: no columns given (list them, or use [\"*\"] for all)", what)
+	}
+	var sel []string
+	if len(spec.Columns) == 1 && spec.Columns[0] == "*" {
+		for _, n := range names {
+			if !slices.Contains(spec.Exclude, n) {
+				sel = append(sel, n)
+			}
+		}
+		if len(sel) == 0 {
+			return nil, fmt.Errorf("%s: every column is excluded", what)
+		}
+		return sel, nil
+	}
+	if len(spec.Exclude) > 0 {
+		return nil, fmt.Errorf("%s: exclude only applies to columns [\"*\"]", what)
+	}
+	for _, n := range spec.Columns {
+		if n == "*" {
+			return nil, fmt.Errorf("%s: \"*\" must be the only entry of columns", what)
+		}
+		if !slices.Contains(names, n) {
+			return nil, fmt.Errorf("%s: unknown column %q%s", what, n, suggest(n, names))
+		}
+		if slices.Contains(sel, n) {
+			return nil, fmt.Errorf("%s: column %q listed twice", what, n)
+		}
+		sel = append(sel, n)
+	}
+	return sel, nil
+}
+
+// compileNorm turns Scale, Mean and Std into per-position a and b.
+func (e *Encoder) compileNorm(spec FeatureSpec) error {
+	scale := spec.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	if math.IsNaN(scale) || math.IsInf(scale, 0) {
+		return fmt.Errorf("features: scale must be finite, found %v", scale)
+	}
+	channelOf := func(n int, what string) (func(i int) int, error) {
+		switch {
+		case n == 0 || n == 1:
+			return func(int) int { return 0 }, nil
+		case n == e.width:
+			return func(i int) int { return i }, nil
+		case n == e.shape[0]:
+			per := e.width / e.shape[0]
+			return func(i int) int { return i / per }, nil
+		}
+		return nil, fmt.Errorf("features: %s has %d values; expected 1, one per channel (%d for shape %v) or one per feature (%d)", what, n, e.shape[0], e.shape, e.width)
+	}
+	mc, err := channelOf(len(spec.Mean), "mean")
+	if err != nil {
+		return err
+	}
+	sc, err := channelOf(len(spec.Std), "std")
+	if err != nil {
+		return err
+	}
+	for i, s := range spec.Std {
+		if s == 0 || math.IsNaN(s) || math.IsInf(s, 0) {
+			return fmt.Errorf("features: std[%d] is %v; it must be finite and non-zero", i, s)
+		}
+	}
+	for i, m := range spec.Mean {
+		if math.IsNaN(m) || math.IsInf(m, 0) {
+			return fmt.Errorf("features: mean[%d] is %v; it must be finite", i, m)
+		}
+	}
+	e.a = make([]float32, e.width)
+	e.b = make([]float32, e.width)
+	for i := range e.a {
+		mean, std := 0.0, 1.0
+		if len(spec.Mean) > 0 {
+			mean = spec.Mean[mc(i)]
+		}
+		if len(spec.Std) > 0 {
+			std = spec.Std[sc(i)]
+		}
+		e.a[i] = float32(scale / std)
+		e.b[i] = float32(-mean / std)
+	}
+	return nil
+}
+
+// Width returns the number of features per example.
+func (e *Encoder) Width() int { return e.width }
+
+// Shape returns the per-example output shape (product = Width). The slice
+// is a copy.
+func (e *Encoder) Shape() []int { return slices.Clone(e.shape) }
+
+// Names returns one name per feature: the column name for a number,
+// "col[i,j,k]" (index into the stored array) for an array element, and
+// "col=value" for a one-hot feature.
+func (e *Encoder) Names() []string {
+	out := make([]string, 0, e.width)
+	for _, p := range e.parts {
+		switch p.kind {
+		case partNumber:
+			out = append(out, p.name)
+		case partOneHot:
+			for _, c := range p.cats {
+				out = append(out, p.name+"="+c)
+			}
+		case partArray:
+			idx := make([]string, len(p.shape))
+			for i := 0; i < p.width; i++ {
+				in := i
+				if p.perm != nil {
+					in = p.perm[i]
+				}
+				for d := len(p.shape) - 1; d >= 0; d-- {
+					idx[d] = strconv.Itoa(in % p.shape[d])
+					in /= p.shape[d]
+				}
+				out = append(out, p.name+"["+strings.Join(idx, ",")+"]")
+			}
+		}
+	}
+	return out
+}
+
+// errFill is the hint for missing values.
+const errFillHint = "set fill_missing to replace missing values"
+
+// Encode writes the features of rec into dst, which must have length
+// Width(). It does not allocate. Errors name rec.Loc and the column.
+func (e *Encoder) Encode(rec Record, dst []float32) error {
+	if len(dst) != e.width {
+		return fmt.Errorf("%s: encode: destination has length %d, want %d", rec.Loc, len(dst), e.width)
+	}
+	for pi := range e.parts {
+		p := &e.parts[pi]
+		if p.col >= len(rec.Values) {
+			return fmt.Errorf("%s: encode: record has %d values, column %q needs index %d", rec.Loc, len(rec.Values), p.name, p.col)
+		}
+		v := &rec.Values[p.col]
+		out := dst[p.off : p.off+p.width]
+		a, b := e.a[p.off:p.off+p.width], e.b[p.off:p.off+p.width]
+		if v.Kind == Missing {
+			if !e.fillMissing {
+				return fmt.Errorf("%s: column %q: missing value (%s)", rec.Loc, p.name, errFillHint)
+			}
+			if p.kind == partOneHot {
+				clear(out)
+				continue
+			}
+			for i := range out {
+				out[i] = e.fill*a[i] + b[i]
+			}
+			continue
+		}
+		switch p.kind {
+		case partNumber:
+			if v.Kind != Number {
+				return fmt.Errorf("%s: column %q: expected a number, found %s", rec.Loc, p.name, article(v.Kind))
+			}
+			out[0] = float32(v.Num)*a[0] + b[0]
+		case partArray:
+			if v.Kind != Array {
+				return fmt.Errorf("%s: column %q: expected an array, found %s", rec.Loc, p.name, article(v.Kind))
+			}
+			if len(v.Arr) != p.width {
+				return fmt.Errorf("%s: column %q: expected an array of shape %v (%d values), found shape %v (%d values)", rec.Loc, p.name, p.shape, p.width, v.Shape, len(v.Arr))
+			}
+			if p.perm != nil {
+				for i, j := range p.perm {
+					out[i] = v.Arr[j]*a[i] + b[i]
+				}
+			} else {
+				arr := v.Arr[:len(out)]
+				for i, x := range arr {
+					out[i] = x*a[i] + b[i]
+				}
+			}
+		case partOneHot:
+			if v.Kind != String {
+				return fmt.Errorf("%s: column %q: expected a category, found %s", rec.Loc, p.name, article(v.Kind))
+			}
+			k, ok := p.index[v.Str]
+			if !ok {
+				return fmt.Errorf("%s: column %q: value %q is not one of the categories [%s]", rec.Loc, p.name, v.Str, strings.Join(p.cats, ", "))
+			}
+			clear(out)
+			out[k] = 1
+		}
+	}
+	return nil
+}
+
+// LabelSpec says which column holds the class label.
+type LabelSpec struct {
+	// Column is the label column.
+	Column string
+	// Classes, when given, names the classes in model output order. String
+	// and nominal labels are looked up in it; an integer label i means
+	// Classes[i]. Nominal columns default to their declared order.
+	Classes []string
+}
+
+// Labeler maps records to class indices; build it with [CompileLabel].
+type Labeler struct {
+	col     int
+	name    string
+	kind    Kind
+	classes []string
+	index   map[string]int
+}
+
+// CompileLabel checks spec against the columns. A string column needs
+// Classes; array columns cannot be labels.
+func CompileLabel(cols []Column, spec LabelSpec) (*Labeler, error) {
+	ci, err := findColumn(cols, spec.Column, "label")
+	if err != nil {
+		return nil, err
+	}
+	c := cols[ci]
+	l := &Labeler{col: ci, name: c.Name, kind: c.Kind, classes: slices.Clone(spec.Classes)}
+	switch c.Kind {
+	case Nominal:
+		if l.classes == nil {
+			l.classes = slices.Clone(c.Nominal)
+		}
+	case String:
+		if len(l.classes) == 0 {
+			return nil, fmt.Errorf("label: column %q holds strings; give classes to map them to class indices", c.Name)
+		}
+	case Number:
+	default:
+		return nil, fmt.Errorf("label: column %q is an %s column; a label must be a number, string or nominal column", c.Name, c.Kind)
+	}
+	if l.classes != nil {
+		l.index = make(map[string]int, len(l.classes))
+		for i, s := range l.classes {
+			if _, dup := l.index[s]; dup {
+				return nil, fmt.Errorf("label: class %q listed twice", s)
+			}
+			l.index[s] = i
+		}
+	}
+	return l, nil
+}
+
+// Classes returns the class names in index order, or nil for a numeric
+// label column without Classes (class i is then simply i).
+func (l *Labeler) Classes() []string { return slices.Clone(l.classes) }
+
+// Label returns the class index of rec. A missing label, a non-integer
+// number or a label outside the class list is an error naming rec.Loc, the
+// value and the classes — never a silent drop.
+func (l *Labeler) Label(rec Record) (int, error) {
+	if l.col >= len(rec.Values) {
+		return 0, fmt.Errorf("%s: label: record has %d values, column %q needs index %d", rec.Loc, len(rec.Values), l.name, l.col)
+	}
+	v := rec.Values[l.col]
+	switch v.Kind {
+	case Missing:
+		return 0, fmt.Errorf("%s: label column %q: missing label", rec.Loc, l.name)
+	case String:
+		k, ok := l.index[v.Str]
+		if !ok {
+			return 0, fmt.Errorf("%s: label column %q: value %q is not one of the classes [%s]", rec.Loc, l.name, v.Str, strings.Join(l.classes, ", "))
+		}
+		return k, nil
+	case Number:
+		if v.Num != math.Trunc(v.Num) || math.IsInf(v.Num, 0) || math.Abs(v.Num) > 1<<31 {
+			return 0, fmt.Errorf("%s: label column %q: expected an integer class index, found %v", rec.Loc, l.name, v.Num)
+		}
+		k := int(v.Num)
+		if l.classes != nil && (k < 0 || k >= len(l.classes)) {
+			return 0, fmt.Errorf("%s: label column %q: label %d is outside the %d classes [%s]", rec.Loc, l.name, k, len(l.classes), strings.Join(l.classes, ", "))
+		}
+		if k < 0 {
+			return 0, fmt.Errorf("%s: label column %q: label %d is negative", rec.Loc, l.name, k)
+		}
+		return k, nil
+	}
+	return 0, fmt.Errorf("%s: label column %q: expected a number or string, found %s", rec.Loc, l.name, article(v.Kind))
+}
+
+// GroupSpec says how a column becomes a fairness group label.
+type GroupSpec struct {
+	// Column is the attribute column.
+	Column string
+	// Name names the grouping in reports; empty means Column.
+	Name string
+	// Bins are strictly increasing edges for a numeric column. Bins are
+	// right-closed: with edges b0 < b1 < … < bk, x ≤ b0 is bin 0,
+	// b(i−1) < x ≤ b(i) is bin i, and x > bk is bin k+1.
+	Bins []float64
+	// BinLabels names the len(Bins)+1 bins; empty means "<=b0",
+	// "(b0,b1]", …, ">bk".
+	BinLabels []string
+}
+
+// Grouper maps records to group labels; build it with [CompileGroup].
+type Grouper struct {
+	col    int
+	name   string
+	column string
+	kind   Kind
+	bins   []float64
+	labels []string
+}
+
+// CompileGroup checks spec against the columns. String and nominal values
+// are used as they are; numeric values are binned when Bins is given and
+// printed (shortest form, e.g. "1") otherwise.
+func CompileGroup(cols []Column, spec GroupSpec) (*Grouper, error) {
+	ci, err := findColumn(cols, spec.Column, "group")
+	if err != nil {
+		return nil, err
+	}
+	c := cols[ci]
+	g := &Grouper{col: ci, column: c.Name, name: spec.Name, kind: c.Kind}
+	if g.name == "" {
+		g.name = c.Name
+	}
+	switch c.Kind {
+	case String, Nominal:
+		if len(spec.Bins) > 0 {
+			return nil, fmt.Errorf("group %q: bins need a numeric column; column %q is a %s column", g.name, c.Name, c.Kind)
+		}
+		if c.Kind == Nominal {
+			g.labels = slices.Clone(c.Nominal)
+		}
+		return g, nil
+	case Number:
+	default:
+		return nil, fmt.Errorf("group %q: column %q is an %s column; a group must be a number, string or nominal column", g.name, c.Name, c.Kind)
+	}
+	if len(spec.Bins) == 0 {
+		if len(spec.BinLabels) > 0 {
+			return nil, fmt.Errorf("group %q: bin labels given without bins", g.name)
+		}
+		return g, nil
+	}
+	for i, b := range spec.Bins {
+		if math.IsNaN(b) || math.IsInf(b, 0) {
+			return nil, fmt.Errorf("group %q: bin edge %v is not finite", g.name, b)
+		}
+		if i > 0 && b <= spec.Bins[i-1] {
+			return nil, fmt.Errorf("group %q: bins must be strictly increasing, found %v after %v", g.name, b, spec.Bins[i-1])
+		}
+	}
+	g.bins = slices.Clone(spec.Bins)
+	switch {
+	case len(spec.BinLabels) == 0:
+		f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+		g.labels = append(g.labels, "<="+f(g.bins[0]))
+		for i := 1; i < len(g.bins); i++ {
+			g.labels = append(g.labels, "("+f(g.bins[i-1])+","+f(g.bins[i])+"]")
+		}
+		g.labels = append(g.labels, ">"+f(g.bins[len(g.bins)-1]))
+	case len(spec.BinLabels) != len(spec.Bins)+1:
+		return nil, fmt.Errorf("group %q: %d bin edges make %d bins, but %d bin labels are given", g.name, len(spec.Bins), len(spec.Bins)+1, len(spec.BinLabels))
+	default:
+		g.labels = slices.Clone(spec.BinLabels)
+	}
+	return g, nil
+}
+
+// Name returns the grouping's name (GroupSpec.Name or the column).
+func (g *Grouper) Name() string { return g.name }
+
+// Labels returns the group labels known in advance (bin labels or nominal
+// values), or nil when groups are only known from the data.
+func (g *Grouper) Labels() []string { return slices.Clone(g.labels) }
+
+// Group returns rec's group label. A missing value is an error naming
+// rec.Loc.
+func (g *Grouper) Group(rec Record) (string, error) {
+	if g.col >= len(rec.Values) {
+		return "", fmt.Errorf("%s: group %q: record has %d values, column %q needs index %d", rec.Loc, g.name, len(rec.Values), g.column, g.col)
+	}
+	v := rec.Values[g.col]
+	switch v.Kind {
+	case Missing:
+		return "", fmt.Errorf("%s: group %q: column %q: missing value", rec.Loc, g.name, g.column)
+	case String:
+		return v.Str, nil
+	case Number:
+		if math.IsNaN(v.Num) {
+			return "", fmt.Errorf("%s: group %q: column %q: value is NaN", rec.Loc, g.name, g.column)
+		}
+		if g.bins == nil {
+			return strconv.FormatFloat(v.Num, 'g', -1, 64), nil
+		}
+		i, _ := slices.BinarySearch(g.bins, v.Num) // first edge >= x: right-closed
+		return g.labels[i], nil
+	}
+	return "", fmt.Errorf("%s: group %q: column %q: expected a number or string, found %s", rec.Loc, g.name, g.column, article(v.Kind))
+}
+
+// Text returns an accessor for a string or nominal column, for text tasks.
+// The accessor reports a missing value as an error naming rec.Loc.
+func Text(cols []Column, column string) (func(Record) (string, error), error) {
+	ci, err := findColumn(cols, column, "text")
+	if err != nil {
+		return nil, err
+	}
+	c := cols[ci]
+	if c.Kind != String && c.Kind != Nominal {
+		return nil, fmt.Errorf("text: column %q is a %s column; text needs a string column", c.Name, c.Kind)
+	}
+	return func(rec Record) (string, error) {
+		if ci >= len(rec.Values) {
+			return "", fmt.Errorf("%s: text: record has %d values, column %q needs index %d", rec.Loc, len(rec.Values), c.Name, ci)
+		}
+		v := rec.Values[ci]
+		switch v.Kind {
+		case String:
+			return v.Str, nil
+		case Missing:
+			return "", fmt.Errorf("%s: column %q: missing text", rec.Loc, c.Name)
+		}
+		return "", errors.New(rec.Loc + ": column " + strconv.Quote(c.Name) + ": expected a string, found " + article(v.Kind))
+	}, nil
+}
