@@ -1,0 +1,416 @@
+package compare
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/evalctl/evalctl/harness/gate"
+	"github.com/evalctl/evalctl/harness/result"
+)
+
+// ErrDatasetMismatch is wrapped by Compare's error when a matched task read
+// different data in the two results.
+var ErrDatasetMismatch = errors.New("datasets differ")
+
+// Verdict is the outcome of one row's significance test.
+type Verdict int
+
+const (
+	// NoChange: the test did not reject "no change" at the configured level.
+	NoChange Verdict = iota
+	// Better: a significant change in the metric's good direction.
+	Better
+	// Worse: a significant change in the metric's bad direction.
+	Worse
+	// NotTested: no test could be run (no sidecars and no CIs, or NaN values).
+	NotTested
+)
+
+// String returns "no significant change", "better", "worse" or "not tested".
+func (v Verdict) String() string {
+	switch v {
+	case Better:
+		return "better"
+	case Worse:
+		return "worse"
+	case NotTested:
+		return "not tested"
+	}
+	return "no significant change"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// Options configures Compare. The zero value is usable.
+type Options struct {
+	// Gates are checked after the comparison (absolute and regression).
+	Gates []gate.Gate
+	// Level is the confidence level of CIs and tests (default: the base
+	// suite's confidence, else 0.95). A change is significant when p < 1 − Level.
+	Level float64
+	// Resamples is the number of paired bootstrap resamples (default: the
+	// base suite's, else 1000).
+	Resamples int
+	// Seed seeds the bootstrap (default: the base suite's seed).
+	Seed uint64
+	// Force compares tasks whose datasets differ instead of refusing.
+	Force bool
+	// AllVariants compares perturbed variants too, not only "clean".
+	AllVariants bool
+}
+
+// Row is one task × model × variant × metric of the comparison.
+type Row struct {
+	Task    string `json:"task"`
+	Variant string `json:"variant"`
+	// Model is the candidate's model name; BaseModel the baseline's.
+	Model          string       `json:"model"`
+	BaseModel      string       `json:"base_model"`
+	Metric         string       `json:"metric"`
+	HigherIsBetter bool         `json:"higher_is_better"`
+	Base           result.Float `json:"base"`
+	Cand           result.Float `json:"cand"`
+	BaseCI         *result.CI   `json:"base_ci,omitempty"`
+	CandCI         *result.CI   `json:"cand_ci,omitempty"`
+	// Delta is Cand − Base; DeltaCI its interval.
+	Delta   result.Float `json:"delta"`
+	DeltaCI *result.CI   `json:"delta_ci,omitempty"`
+	// P is the two-sided p-value of the test named by Test (NaN: none).
+	P    result.Float `json:"p"`
+	Test string       `json:"test"`
+	// Paired is the number of examples paired (0 for unpaired tests);
+	// B01/B10 are McNemar's discordant counts.
+	Paired  int     `json:"paired,omitempty"`
+	B01     int     `json:"b01,omitempty"`
+	B10     int     `json:"b10,omitempty"`
+	Verdict Verdict `json:"verdict"`
+}
+
+// Comparison is the outcome of Compare.
+type Comparison struct {
+	Base  Side    `json:"base"`
+	Cand  Side    `json:"cand"`
+	Level float64 `json:"level"`
+	Rows  []Row   `json:"rows"`
+	// Gates holds every evaluated gate; Value is the delta for regression gates.
+	Gates []result.Gate `json:"gates"`
+	// Notes explains matching decisions, skipped tests and mismatches.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Side identifies one of the two results.
+type Side struct {
+	RunID  string   `json:"run_id"`
+	Suite  string   `json:"suite"`
+	Models []string `json:"models"`
+}
+
+// Failed reports whether any gate failed.
+func (c *Comparison) Failed() bool {
+	for _, g := range c.Gates {
+		if !g.Pass {
+			return true
+		}
+	}
+	return false
+}
+
+// SidecarPath returns the predictions sidecar of r, read from resultPath:
+// r.Predictions resolved against the result file's folder, or "" if none.
+func SidecarPath(resultPath string, r *result.Result) string {
+	if r.Predictions == "" {
+		return ""
+	}
+	if filepath.IsAbs(r.Predictions) {
+		return r.Predictions
+	}
+	return filepath.Join(filepath.Dir(resultPath), r.Predictions)
+}
+
+// Compare compares cand with base. basePreds and candPreds are the paths of
+// the prediction sidecars ("" when not available: tests are then unpaired).
+func Compare(base, cand *result.Result, basePreds, candPreds string, opts Options) (*Comparison, error) {
+	if base == nil || cand == nil {
+		return nil, errors.New("compare: nil result")
+	}
+	if opts.Level <= 0 || opts.Level >= 1 {
+		opts.Level = base.Suite.Confidence
+		if opts.Level <= 0 || opts.Level >= 1 {
+			opts.Level = 0.95
+		}
+	}
+	if opts.Resamples <= 0 {
+		opts.Resamples = base.Suite.Resamples
+		if opts.Resamples <= 0 {
+			opts.Resamples = 1000
+		}
+	}
+	if opts.Seed == 0 {
+		opts.Seed = base.Suite.Seed
+	}
+	c := &Comparison{Base: side(base), Cand: side(cand), Level: opts.Level}
+
+	modelMap := matchModels(base, cand, c)
+	baseByKey := map[string]*result.Evaluation{}
+	for i := range base.Evaluations {
+		e := &base.Evaluations[i]
+		baseByKey[e.Key()] = e
+	}
+	type pair struct{ b, c *result.Evaluation }
+	var pairs []pair
+	var mismatch []string
+	forced := map[string]bool{}
+	for i := range cand.Evaluations {
+		ce := &cand.Evaluations[i]
+		if !opts.AllVariants && ce.Variant != "clean" {
+			continue
+		}
+		bm, ok := modelMap[ce.Model]
+		if !ok {
+			continue
+		}
+		be := baseByKey[bm+"/"+ce.Task+"/"+ce.Variant]
+		if be == nil {
+			c.Notes = append(c.Notes, fmt.Sprintf("%s: not in the baseline", ce.Key()))
+			continue
+		}
+		bh, ch := datasetHash(base, be.Dataset), datasetHash(cand, ce.Dataset)
+		if bh != ch {
+			msg := fmt.Sprintf("task %q variant %q: dataset %q sha256 %s in base, %q sha256 %s in cand", ce.Task, ce.Variant, be.Dataset, short(bh), ce.Dataset, short(ch))
+			if !opts.Force {
+				mismatch = append(mismatch, msg)
+			} else {
+				c.Notes = append(c.Notes, msg+" (forced: no paired test)")
+				forced[ce.Key()] = true
+			}
+		}
+		pairs = append(pairs, pair{be, ce})
+	}
+	if len(mismatch) > 0 {
+		return nil, fmt.Errorf("compare: %w (use --force to compare anyway): %s", ErrDatasetMismatch, strings.Join(mismatch, "; "))
+	}
+
+	var bp, cp predIndex
+	if basePreds != "" && candPreds != "" {
+		var err error
+		if bp, err = loadPreds(basePreds); err != nil {
+			return nil, fmt.Errorf("compare: baseline: %w", err)
+		}
+		if cp, err = loadPreds(candPreds); err != nil {
+			return nil, fmt.Errorf("compare: candidate: %w", err)
+		}
+	} else if basePreds != "" || candPreds != "" {
+		c.Notes = append(c.Notes, "predictions given for one side only: tests are unpaired")
+	}
+
+	for _, p := range pairs {
+		for _, cm := range p.c.Metrics {
+			bm, ok := p.b.Metric(cm.Name)
+			if !ok {
+				c.Notes = append(c.Notes, fmt.Sprintf("%s: metric %q not in the baseline", p.c.Key(), cm.Name))
+				continue
+			}
+			row := Row{Task: p.c.Task, Variant: p.c.Variant, Model: p.c.Model, BaseModel: p.b.Model,
+				Metric: cm.Name, HigherIsBetter: cm.HigherIsBetter, Base: bm.Value, Cand: cm.Value,
+				BaseCI: bm.CI, CandCI: cm.CI, Delta: cm.Value - bm.Value, P: result.Float(math.NaN())}
+			paired := false
+			if bp != nil && !forced[p.c.Key()] {
+				paired = c.pairedTest(&row, p.b, p.c, bp, cp, opts)
+			}
+			if !paired {
+				unpairedTest(&row, opts.Level)
+			}
+			row.Verdict = verdict(row, opts.Level)
+			c.Rows = append(c.Rows, row)
+		}
+	}
+	for _, g := range opts.Gates {
+		c.Gates = append(c.Gates, c.evaluateGate(g, cand)...)
+	}
+	return c, nil
+}
+
+func side(r *result.Result) Side {
+	s := Side{RunID: r.Run.ID, Suite: r.Suite.Name}
+	for _, m := range r.Models {
+		s.Models = append(s.Models, m.Name)
+	}
+	return s
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	if h == "" {
+		return "(none)"
+	}
+	return h
+}
+
+// datasetHash identifies a dataset by the sha256 of its files, in order.
+func datasetHash(r *result.Result, name string) string {
+	for _, d := range r.Datasets {
+		if d.Name == name {
+			var hs []string
+			for _, f := range d.Files {
+				hs = append(hs, f.SHA256)
+			}
+			return strings.Join(hs, "+")
+		}
+	}
+	return ""
+}
+
+// matchModels maps candidate model names to baseline model names.
+func matchModels(base, cand *result.Result, c *Comparison) map[string]string {
+	names := func(r *result.Result) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, m := range r.Models {
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				out = append(out, m.Name)
+			}
+		}
+		for _, e := range r.Evaluations {
+			if !seen[e.Model] {
+				seen[e.Model] = true
+				out = append(out, e.Model)
+			}
+		}
+		return out
+	}
+	bn, cn := names(base), names(cand)
+	inBase := map[string]bool{}
+	for _, n := range bn {
+		inBase[n] = true
+	}
+	m := map[string]string{}
+	for _, n := range cn {
+		if inBase[n] {
+			m[n] = n
+		}
+	}
+	if len(m) == 0 && len(bn) == 1 && len(cn) == 1 {
+		m[cn[0]] = bn[0]
+		c.Notes = append(c.Notes, fmt.Sprintf("no model names in common: comparing the single models %q (base) and %q (cand)", bn[0], cn[0]))
+		return m
+	}
+	for _, n := range cn {
+		if _, ok := m[n]; !ok {
+			c.Notes = append(c.Notes, fmt.Sprintf("model %q only in the candidate", n))
+		}
+	}
+	for _, n := range bn {
+		found := false
+		for _, v := range m {
+			found = found || v == n
+		}
+		if !found {
+			c.Notes = append(c.Notes, fmt.Sprintf("model %q only in the baseline", n))
+		}
+	}
+	return m
+}
+
+func verdict(r Row, level float64) Verdict {
+	if r.P.IsNaN() || r.Delta.IsNaN() {
+		return NotTested
+	}
+	if float64(r.P) >= 1-level || r.Delta == 0 {
+		return NoChange
+	}
+	if (r.Delta > 0) == r.HigherIsBetter {
+		return Better
+	}
+	return Worse
+}
+
+// unpairedTest fills the delta CI and p-value from the two reported CIs.
+func unpairedTest(r *Row, level float64) {
+	if r.BaseCI == nil || r.CandCI == nil || r.Delta.IsNaN() {
+		r.Test = "none"
+		return
+	}
+	se := func(ci *result.CI) float64 {
+		l := ci.Level
+		if l <= 0 || l >= 1 {
+			l = 0.95
+		}
+		return float64(ci.High-ci.Low) / (2 * normalQuantile(0.5+l/2))
+	}
+	s := math.Hypot(se(r.BaseCI), se(r.CandCI))
+	if math.IsNaN(s) {
+		r.Test = "none"
+		return
+	}
+	z := normalQuantile(0.5 + level/2)
+	d := float64(r.Delta)
+	r.DeltaCI = &result.CI{Low: result.Float(d - z*s), High: result.Float(d + z*s), Level: level, Method: "normal, unpaired (from reported CIs)"}
+	r.Test = "unpaired z (from CIs)"
+	switch {
+	case s > 0:
+		r.P = result.Float(normalTwoSided(d / s))
+	case d == 0:
+		r.P = 1
+	default:
+		r.P = 0
+	}
+}
+
+// evaluateGate evaluates one gate on the comparison.
+func (c *Comparison) evaluateGate(g gate.Gate, cand *result.Result) []result.Gate {
+	if !g.Regression() {
+		return gate.Evaluate(g, cand)
+	}
+	var out []result.Gate
+	alpha := 1 - c.Level
+	for _, r := range c.Rows {
+		if r.Variant != "clean" || r.Metric != g.Metric || !g.Matches(r.Model, r.Task) {
+			continue
+		}
+		rg := result.Gate{Expr: g.Expr, Model: r.Model, Task: r.Task, Metric: g.Metric, Value: r.Delta, Threshold: g.Value}
+		d := float64(r.Delta)
+		violated := (g.Kind == gate.MayDrop && d < -g.Value) || (g.Kind == gate.MayRise && d > g.Value)
+		switch {
+		case r.Delta.IsNaN():
+			rg.Reason = fmt.Sprintf("change of %q is undefined (base %v, cand %v)", g.Metric, float64(r.Base), float64(r.Cand))
+		case !violated:
+			rg.Pass = true
+		case g.IfSignificant && r.P.IsNaN():
+			rg.Reason = fmt.Sprintf("%s changed by %+.4g (limit %.4g) and no test is available to show it is not significant", g.Metric, d, g.Value)
+		case g.IfSignificant && float64(r.P) >= alpha:
+			rg.Pass = true
+			rg.Reason = fmt.Sprintf("%s changed by %+.4g (beyond %.4g) but not significantly (p=%.3g, %s)", g.Metric, d, g.Value, float64(r.P), r.Test)
+		default:
+			sig := ""
+			if !r.P.IsNaN() {
+				sig = fmt.Sprintf(" (p=%.3g, %s)", float64(r.P), r.Test)
+			}
+			verb := "dropped"
+			if g.Kind == gate.MayRise {
+				verb = "rose"
+			}
+			rg.Reason = fmt.Sprintf("%s %s by %.4g from %.4g to %.4g, more than %.4g%s", g.Metric, verb, math.Abs(d), float64(r.Base), float64(r.Cand), g.Value, sig)
+		}
+		out = append(out, rg)
+	}
+	if len(out) == 0 {
+		out = append(out, result.Gate{Expr: g.Expr, Model: g.Model, Task: g.Task, Metric: g.Metric,
+			Value: result.Float(math.NaN()), Threshold: g.Value,
+			Reason: fmt.Sprintf("no compared row has metric %q for task %q model %q", g.Metric, orAll(g.Task), orAll(g.Model))})
+	}
+	return out
+}
+
+func orAll(s string) string {
+	if s == "" {
+		return "*"
+	}
+	return s
+}

@@ -1,0 +1,254 @@
+package compare
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/evalctl/evalctl/harness/gate"
+	"github.com/evalctl/evalctl/harness/result"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// mkSide builds a one-model, one-task result whose accuracy, nll and brier are
+// computed here from the per-example predictions it also writes to a
+// sidecar, so that the paired tests must reproduce them. correct[i] says
+// whether example i is right; the predicted class gets probability conf.
+func mkSide(t *testing.T, model string, correct []bool, conf float64, datasetSHA string) (*result.Result, string) {
+	t.Helper()
+	n := len(correct)
+	var preds []result.Prediction
+	acc, nll, brier := 0.0, 0.0, 0.0
+	for i, c := range correct {
+		y := i % 2
+		pred := y
+		if !c {
+			pred = 1 - y
+		}
+		p := []float64{0, 0}
+		p[pred] = conf
+		p[1-pred] = 1 - conf
+		preds = append(preds, result.Prediction{Eval: model + "/sst2/clean", Index: i, Label: y, Pred: pred, Probs: p})
+		if c {
+			acc++
+		}
+		nll += -math.Log(p[y])
+		brier += (p[1] - float64(y)) * (p[1] - float64(y))
+	}
+	ci := func(v float64) *result.CI {
+		se := math.Sqrt(v * (1 - v) / float64(n))
+		return &result.CI{Low: result.Float(v - 1.96*se), High: result.Float(v + 1.96*se), Level: 0.95, Resamples: 1000, Method: "percentile bootstrap"}
+	}
+	a := acc / float64(n)
+	r := &result.Result{
+		Schema:   result.Schema,
+		Run:      result.Run{ID: "run-" + model},
+		Suite:    result.Suite{Name: "demo", Seed: 7, Resamples: 500, Confidence: 0.95},
+		Models:   []result.Model{{Name: model}},
+		Datasets: []result.Dataset{{Name: "sst2-dev", Files: []result.File{{Path: "dev.jsonl", SHA256: datasetSHA}}, Examples: n}},
+		Evaluations: []result.Evaluation{{Model: model, Task: "sst2", Dataset: "sst2-dev", Variant: "clean", N: n, InvalidPolicy: "wrong",
+			Metrics: []result.Metric{
+				{Name: "accuracy", Value: result.Float(a), CI: ci(a), N: n, HigherIsBetter: true},
+				{Name: "nll", Value: result.Float(nll / float64(n)), N: n},
+				{Name: "brier", Value: result.Float(brier / float64(n)), N: n},
+				{Name: "auroc", Value: result.Float(math.NaN()), N: n, HigherIsBetter: true, Undefined: "test fixture"},
+			}}},
+	}
+	path := filepath.Join(t.TempDir(), model+".predictions.jsonl")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := result.NewPredictionWriter(f)
+	for i := range preds {
+		require.NoError(t, w.Write(&preds[i]))
+	}
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+	return r, path
+}
+
+// pattern returns n booleans, true except at the indices in wrong.
+func pattern(n int, wrong ...int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	for _, i := range wrong {
+		out[i] = false
+	}
+	return out
+}
+
+func rng(a, b int) []int {
+	var out []int
+	for i := a; i < b; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+func gates(t *testing.T, exprs ...string) []gate.Gate {
+	var gs []gate.Gate
+	for _, e := range exprs {
+		g, err := gate.ParseFlag(e)
+		require.NoError(t, err)
+		gs = append(gs, g)
+	}
+	return gs
+}
+
+func TestCompareGates(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	base, bp := mkSide(t, "m", pattern(n, rng(0, 30)...), 0.8, "aaa") // accuracy 0.85
+	tests := []struct {
+		name     string
+		cand     []bool
+		gates    []string
+		verdict  Verdict
+		wantPass []bool
+		reason   string
+	}{
+		// 6 more errors, all discordant one way: b10=6, b01=0, McNemar p = 2/64 = 0.03125.
+		{"significant drop fails may-drop", pattern(n, rng(0, 36)...), []string{"accuracy may drop at most 0.01"}, Worse, []bool{false}, "accuracy dropped by 0.03 from 0.85 to 0.82"},
+		{"significant drop fails if significant", pattern(n, rng(0, 36)...), []string{"accuracy may drop at most 0.01 if significant"}, Worse, []bool{false}, "p=0.031"},
+		// 3 more errors: p = 2/8 = 0.25, not significant.
+		{"small drop passes if significant", pattern(n, rng(0, 33)...), []string{"accuracy may drop at most 0.01 if significant"}, NoChange, []bool{true}, "not significantly"},
+		{"small drop fails without if", pattern(n, rng(0, 33)...), []string{"accuracy may drop at most 0.01"}, NoChange, []bool{false}, "dropped by 0.015"},
+		{"improvement passes", pattern(n, rng(0, 10)...), []string{"accuracy may drop at most 0", "accuracy >= 0.9", "nll may rise at most 0"}, Better, []bool{true, true, true}, ""},
+		{"absolute fails", pattern(n, rng(0, 30)...), []string{"accuracy >= 0.9"}, NoChange, []bool{false}, "accuracy = 0.85, want >= 0.9"},
+		{"nan fails", pattern(n, rng(0, 30)...), []string{"auroc may drop at most 0.1"}, NoChange, []bool{false}, "undefined"},
+		{"nan absolute fails", pattern(n, rng(0, 30)...), []string{"auroc >= 0"}, NoChange, []bool{false}, "undefined (NaN): test fixture"},
+		{"scope matches nothing", pattern(n, rng(0, 30)...), []string{"task=other: accuracy may drop at most 0.1"}, NoChange, []bool{false}, "no compared row"},
+		{"rise gate", pattern(n, rng(0, 36)...), []string{"nll may rise at most 0.01"}, Worse, []bool{false}, "nll rose by"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cand, cp := mkSide(t, "m", tt.cand, 0.8, "aaa")
+			c, err := Compare(base, cand, bp, cp, Options{Gates: gates(t, tt.gates...)})
+			require.NoError(t, err)
+			require.Empty(t, c.Notes)
+			require.Len(t, c.Rows, 4)
+			acc := c.Rows[0]
+			assert.Equal(t, "accuracy", acc.Metric)
+			assert.Equal(t, "exact McNemar", acc.Test)
+			assert.Equal(t, n, acc.Paired)
+			assert.Equal(t, tt.verdict, acc.Verdict)
+			assert.Equal(t, "paired bootstrap", c.Rows[1].Test, "nll is recomputable")
+			require.Len(t, c.Gates, len(tt.wantPass))
+			failed := false
+			for i, want := range tt.wantPass {
+				assert.Equal(t, want, c.Gates[i].Pass, "gate %s: %s", c.Gates[i].Expr, c.Gates[i].Reason)
+				failed = failed || !want
+			}
+			assert.Equal(t, failed, c.Failed())
+			if tt.reason != "" {
+				assert.Contains(t, c.Gates[0].Reason, tt.reason)
+			}
+		})
+	}
+}
+
+func TestCompareDatasetMismatch(t *testing.T) {
+	t.Parallel()
+	base, bp := mkSide(t, "m", pattern(20, 1), 0.8, "aaa")
+	cand, cp := mkSide(t, "m", pattern(20, 2), 0.8, "bbb")
+	_, err := Compare(base, cand, bp, cp, Options{})
+	require.ErrorIs(t, err, ErrDatasetMismatch)
+	assert.Contains(t, err.Error(), `task "sst2"`)
+	c, err := Compare(base, cand, bp, cp, Options{Force: true})
+	require.NoError(t, err)
+	assert.Contains(t, c.Notes[0], "forced: no paired test")
+	assert.Equal(t, "unpaired z (from CIs)", c.Rows[0].Test)
+}
+
+func TestCompareSingleModelsDifferentNames(t *testing.T) {
+	t.Parallel()
+	base, bp := mkSide(t, "ckpt-100", pattern(50, 1, 2), 0.7, "aaa")
+	cand, cp := mkSide(t, "ckpt-200", pattern(50, 1), 0.7, "aaa")
+	c, err := Compare(base, cand, bp, cp, Options{})
+	require.NoError(t, err)
+	require.NotEmpty(t, c.Rows)
+	assert.Equal(t, "ckpt-100", c.Rows[0].BaseModel)
+	assert.Equal(t, "ckpt-200", c.Rows[0].Model)
+	assert.Equal(t, 50, c.Rows[0].Paired)
+	assert.Contains(t, c.Notes[0], "no model names in common")
+}
+
+func TestCompareRecomputeMismatch(t *testing.T) {
+	t.Parallel()
+	base, bp := mkSide(t, "m", pattern(40, 1), 0.8, "aaa")
+	cand, cp := mkSide(t, "m", pattern(40, 2), 0.8, "aaa")
+	cand.Evaluations[0].Metrics[0].Value = 0.5 // not what the predictions say
+	c, err := Compare(base, cand, bp, cp, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "unpaired z (from CIs)", c.Rows[0].Test)
+	assert.Contains(t, c.Notes[0], "recomputed from predictions is 0.975, result says 0.5")
+}
+
+func TestCompareUnpaired(t *testing.T) {
+	t.Parallel()
+	base, _ := mkSide(t, "m", pattern(200, rng(0, 30)...), 0.8, "aaa")
+	cand, _ := mkSide(t, "m", pattern(200, rng(0, 60)...), 0.8, "aaa")
+	c, err := Compare(base, cand, "", "", Options{})
+	require.NoError(t, err)
+	r := c.Rows[0]
+	// se_b = sqrt(.85·.15/200) = .02525, se_c = sqrt(.7·.3/200) = .03240;
+	// z = −.15/√(se_b²+se_c²) = −3.653, p = 2.6e-4.
+	assert.InDelta(t, 2.6e-4, float64(r.P), 0.2e-4)
+	assert.Equal(t, Worse, r.Verdict)
+	assert.Equal(t, "not tested", c.Rows[1].Verdict.String(), "nll has no CI in the fixture")
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	base, bp := mkSide(t, "m", pattern(200, rng(0, 30)...), 0.8, "aaa")
+	cand, cp := mkSide(t, "m", pattern(200, rng(0, 36)...), 0.8, "aaa")
+	c, err := Compare(base, cand, bp, cp, Options{Gates: gates(t,
+		"accuracy may drop at most 0.01", "accuracy >= 0.8", "task=sst2 model=m: nll may rise at most 0.5 if significant", "auroc >= 0.5")})
+	require.NoError(t, err)
+	for _, f := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"compare.table.golden", func(b *bytes.Buffer) error { return c.WriteTable(b) }},
+		{"compare.md.golden", func(b *bytes.Buffer) error { return c.WriteMarkdown(b) }},
+		{"compare.junit.golden", func(b *bytes.Buffer) error { return c.WriteJUnit(b) }},
+		{"compare.json.golden", func(b *bytes.Buffer) error { return c.WriteJSON(b) }},
+	} {
+		var b bytes.Buffer
+		require.NoError(t, f.write(&b))
+		path := filepath.Join("testdata", f.name)
+		if *update {
+			require.NoError(t, os.MkdirAll("testdata", 0o755))
+			require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "run go test -update to create %s", path)
+		assert.Equal(t, string(want), b.String(), "%s differs; rerun with -update if intended", path)
+	}
+}
+
+func TestTieGroups(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	// a: 30 wrong; b: 32 wrong (2 more, McNemar p = 0.5: tied with a);
+	// c: 60 wrong (28 more than b, p < 1e-6: separate).
+	ra, pa := mkSide(t, "a", pattern(n, rng(0, 30)...), 0.8, "aaa")
+	rb, pb := mkSide(t, "b", pattern(n, rng(0, 32)...), 0.8, "aaa")
+	rc, pc := mkSide(t, "c", pattern(n, rng(0, 60)...), 0.8, "aaa")
+	g, err := TieGroups([]*result.Result{rc, ra, rb}, []string{pc, pa, pb}, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"a", "b"}}, g["sst2|aaa|accuracy"])
+	// Without predictions nothing can be shown tied.
+	g, err = TieGroups([]*result.Result{rc, ra, rb}, nil, Options{})
+	require.NoError(t, err)
+	assert.Empty(t, g)
+}

@@ -1,0 +1,122 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/evalctl/evalctl/harness/result"
+)
+
+func TestWinRates(t *testing.T) {
+	t.Parallel()
+	nan := math.NaN()
+	// Hand-computed from HELM's rule, wins = worse + (ties−1)/2 over n−1:
+	// column 0 (higher better) 0.9, 0.8, 0.8, –: 2/2, 0.5/2, 0.5/2;
+	// column 1 (lower better) 1, 2, –, 3: 2/2, 1/2, –, 0/2;
+	// column 2 has one value and is skipped.
+	values := [][]float64{{0.9, 1, 5}, {0.8, 2, nan}, {0.8, nan, nan}, {nan, 3, nan}}
+	got := WinRates(values, []bool{true, false, true})
+	want := []float64{1, 0.375, 0.25, 0}
+	for i := range want {
+		assert.InDelta(t, want[i], got[i], 1e-12, "row %d", i)
+	}
+	assert.True(t, math.IsNaN(WinRates([][]float64{{nan}}, []bool{true})[0]))
+}
+
+func lbResult(id, datasetSHA string, models map[string][2]float64, finished int) *result.Result {
+	r := fixture()
+	r.Run.ID = id
+	r.Run.Finished = r.Run.Started.Add(timeDur(finished))
+	r.Datasets[0].Files[0].SHA256 = datasetSHA
+	r.Evaluations = nil
+	r.Robustness = nil
+	for _, name := range sortedKeys(models) {
+		v := models[name]
+		r.Evaluations = append(r.Evaluations, result.Evaluation{Model: name, Task: "sst2", Dataset: "sst2-dev", Variant: "clean", N: 100,
+			Metrics: []result.Metric{{Name: "accuracy", Value: result.Float(v[0]), HigherIsBetter: true}, {Name: "nll", Value: result.Float(v[1])}}})
+	}
+	return r
+}
+
+func TestLeaderboard(t *testing.T) {
+	t.Parallel()
+	a := lbResult("r1", "d1", map[string][2]float64{"small": {0.80, 0.5}, "large": {0.90, 0.3}, "lora": {0.89, 0.31}}, 1)
+	b := lbResult("r2", "d2", map[string][2]float64{"other": {0.95, 0.2}}, 2)
+	dir := t.TempDir()
+	ties := map[string][][]string{ColumnKey("sst2", "d1", "accuracy"): {{"large", "lora"}}, ColumnKey("sst2", "d1", "nll"): {{"large", "lora"}}}
+	require.NoError(t, Leaderboard([]*result.Result{a, b}, dir, LeaderboardOptions{Ties: ties}))
+	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	s := string(idx)
+	assert.Contains(t, s, `task &#34;sst2&#34; was run on 2 different datasets`)
+	assert.Contains(t, s, "sst2 [data d1]")
+	assert.Contains(t, s, "sst2 [data d2]")
+	// large beats both on both d1 columns: win rate 1; lora 0.5; small 0.
+	// other is alone in its columns (< 2 values): no win rate.
+	assert.Regexp(t, `large</a></td><td data-v="1">1 <span title="paired tests could not separate this model from lora">≈</span></td><td data-v="1"><b>1.0000</b>`, s)
+	assert.Contains(t, s, `lora</a></td><td data-v="1">1 <span`)
+	assert.Contains(t, s, `<td data-v=""><b>n/a</b>`)
+	for _, f := range []string{"models/large.html", "models/other.html", "tasks/sst2_d1.html", "tasks/sst2_d2.html", "site.js", "style.css"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+}
+
+func TestLeaderboardSize(t *testing.T) {
+	t.Parallel()
+	// 50 models × 10 tasks × 3 metrics must stay under 5 MB (excluding per-example pages).
+	r := fixture()
+	r.Evaluations = nil
+	r.Robustness = nil
+	for m := range 50 {
+		for k := range 10 {
+			v := float64((m*7+k*3)%100) / 100
+			r.Evaluations = append(r.Evaluations, result.Evaluation{Model: fmt.Sprintf("model-%02d", m), Task: fmt.Sprintf("task-%d", k), Dataset: "sst2-dev", Variant: "clean",
+				Metrics: []result.Metric{{Name: "accuracy", Value: result.Float(v), HigherIsBetter: true, CI: &result.CI{Low: result.Float(v - 0.01), High: result.Float(v + 0.01)}},
+					{Name: "ece_15", Value: result.Float(1 - v)}, {Name: "f1", Value: result.Float(v), HigherIsBetter: true}}})
+		}
+	}
+	dir := t.TempDir()
+	require.NoError(t, Leaderboard([]*result.Result{r}, dir, LeaderboardOptions{}))
+	var total int64
+	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			total += info.Size()
+		}
+		return err
+	}))
+	t.Logf("50 models × 10 tasks × 3 metrics: %d bytes", total)
+	assert.Less(t, total, int64(5<<20))
+}
+
+func TestLeaderboardPredictionPages(t *testing.T) {
+	t.Parallel()
+	r := lbResult("r1", "d1", map[string][2]float64{"small": {0.8, 0.5}}, 1)
+	dir := t.TempDir()
+	side := filepath.Join(dir, "p.jsonl")
+	var lines []string
+	for i := range 7 {
+		lines = append(lines, fmt.Sprintf(`{"eval":"small/sst2/clean","i":%d,"y":1,"pred":%d,"p":[0.3,0.7]}`, i, i%2))
+	}
+	require.NoError(t, os.WriteFile(side, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	out := filepath.Join(dir, "site")
+	require.NoError(t, Leaderboard([]*result.Result{r}, out, LeaderboardOptions{Sidecars: []string{side}, PageSize: 3}))
+	// 7 rows at 3 per page: pages 1..3.
+	for n := 1; n <= 3; n++ {
+		assert.FileExists(t, filepath.Join(out, "data", "0_small_sst2_clean", fmt.Sprintf("page-%d.js", n)))
+	}
+	assert.NoFileExists(t, filepath.Join(out, "data", "0_small_sst2_clean", "page-4.js"))
+	b, err := os.ReadFile(filepath.Join(out, "data", "0_small_sst2_clean", "page-3.js"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(b), `evalctlPage(3, [{"eval":"small/sst2/clean","i":6,`), string(b))
+	assert.FileExists(t, filepath.Join(out, "predictions", "0_small_sst2_clean.html"))
+	mp, err := os.ReadFile(filepath.Join(out, "models", "small.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(mp), `href="../predictions/0_small_sst2_clean.html"`)
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# browser_check.sh renders the fixture HTML report and leaderboard and checks
+# them in headless Chromium (Debian package "chromium"):
+#   1. screenshots report.png, index.png, preds.png into $OUT (look at them);
+#   2. --dump-dom: the report's sections and the leaderboard table exist;
+#   3. a check script injected into a copy of index.html clicks a column
+#      header (sorting) and types into the filter box, then writes what it saw
+#      into the DOM, which --dump-dom returns;
+#   4. the per-example page loads its first data page from a <script> file
+#      (works from file://, where fetch() is blocked) and fills its table;
+#   5. no JavaScript console errors (--enable-logging=stderr).
+# Usage: reports/testdata/browser_check.sh [OUTDIR]   (run from the repo root)
+set -euo pipefail
+OUT=${1:-$(mktemp -d)}
+CHROME=${CHROME:-chromium}
+command -v "$CHROME" >/dev/null || { echo "browser_check: $CHROME not found" >&2; exit 1; }
+go run ./reports/testdata/render "$OUT" reports/testdata/fixture.result.json reports/testdata/fixture2.result.json
+C=("$CHROME" --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0)
+fail=0
+check() { if grep -q -- "$2" "$3"; then echo "ok   $1"; else echo "FAIL $1: no $2 in $3"; fail=1; fi; }
+
+"${C[@]}" --window-size=1280,2400 --screenshot="$OUT/report.png" "file://$OUT/report.html" 2>"$OUT/report.log" >/dev/null
+"${C[@]}" --window-size=1280,900 --screenshot="$OUT/index.png" "file://$OUT/site/index.html" 2>"$OUT/index.log" >/dev/null
+"${C[@]}" --dump-dom "file://$OUT/report.html" >"$OUT/report.dom" 2>>"$OUT/report.log"
+for id in summary-table calibration fairness robustness adaptation efficiency-table provenance-table; do
+  check "report has #$id" "id=\"$id\"" "$OUT/report.dom"
+done
+check "report has reliability bars" 'class="bin"' "$OUT/report.dom"
+check "report has Pareto frontier" 'class="frontier"' "$OUT/report.dom"
+
+# Sorting and filtering by simulated clicks and typing.
+cat >"$OUT/site/check.js" <<'JS'
+(function () {
+  var t = document.getElementById("board"), out = [];
+  var ths = t.tHead.rows[1].cells, col = -1;
+  for (var i = 0; i < ths.length; i++) if (ths[i].textContent.indexOf("nll") === 0) col = i; // last nll column (fmnist)
+  ths[col].click(); // lower is better: best (smallest) first
+  out.push("nll-first=" + t.tBodies[0].rows[0].cells[0].textContent.trim());
+  ths[col].click(); // reversed
+  out.push("nll-rev-first=" + t.tBodies[0].rows[0].cells[0].textContent.trim());
+  ths[0].click(); // model name A→Z
+  out.push("name-first=" + t.tBodies[0].rows[0].cells[0].textContent.trim());
+  var f = document.querySelector("input.filter"); f.value = "ti";
+  f.dispatchEvent(new Event("input"));
+  var vis = 0; Array.prototype.forEach.call(t.tBodies[0].rows, function (r) { if (r.style.display !== "none") vis++; });
+  out.push("visible-after-filter=" + vis);
+  var pre = document.createElement("pre"); pre.id = "check"; pre.textContent = out.join(" "); document.body.appendChild(pre);
+})();
+JS
+sed 's#</body>#<script src="check.js"></script></body>#' "$OUT/site/index.html" >"$OUT/site/index-check.html"
+"${C[@]}" --dump-dom "file://$OUT/site/index-check.html" >"$OUT/index.dom" 2>>"$OUT/index.log"
+check "sort lower-is-better column best first" "nll-first=large" "$OUT/index.dom"
+check "second click reverses" "nll-rev-first=tiny" "$OUT/index.dom"
+check "text column sorts A-Z" "name-first=large" "$OUT/index.dom"
+check "filter hides rows" "visible-after-filter=1" "$OUT/index.dom"
+
+P="$OUT/site/predictions/1_small_fmnist_clean.html"
+"${C[@]}" --window-size=1280,900 --screenshot="$OUT/preds.png" "file://$P" 2>"$OUT/preds.log" >/dev/null
+"${C[@]}" --virtual-time-budget=2000 --dump-dom "file://$P" >"$OUT/preds.dom" 2>>"$OUT/preds.log"
+check "per-example page loaded page 1 from a script file" "<td>199</td>" "$OUT/preds.dom"
+
+if grep -h -E "Uncaught|CONSOLE.*(Error|error)" "$OUT"/*.log; then echo "FAIL console errors above"; fail=1; else echo "ok   no console errors"; fi
+echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png"
+exit $fail

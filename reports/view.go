@@ -1,0 +1,199 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/evalctl/evalctl/harness/result"
+)
+
+// summaryRow is one model × task on the clean variant.
+type summaryRow struct {
+	Model, Task, Kind, Provider string
+	N, Invalid                  int
+	InvalidPolicy               string
+	Metrics                     map[string]result.Metric
+	Eff                         *result.Efficiency
+	Eval                        *result.Evaluation
+}
+
+type robustRow struct {
+	Model, Task, Metric string
+	Clean, MeanCorrupt  float64
+	Worst               float64
+	WorstCell           string
+	Higher              bool
+}
+
+type fairRow struct {
+	Model, Task string
+	S           result.GroupSummary
+}
+
+type view struct {
+	R       *result.Result
+	Rows    []summaryRow
+	Columns []string // metric names in first-seen order
+	Robust  []robustRow
+	Fair    []fairRow
+}
+
+func newView(r *result.Result) *view {
+	v := &view{R: r}
+	prov := map[string]string{}
+	for _, m := range r.Models {
+		prov[m.Name] = m.Provider
+	}
+	seen := map[string]bool{}
+	for i := range r.Evaluations {
+		e := &r.Evaluations[i]
+		if e.Variant != "clean" {
+			continue
+		}
+		row := summaryRow{Model: e.Model, Task: e.Task, Kind: e.Kind, Provider: prov[e.Model], N: e.N,
+			Invalid: e.Invalid, InvalidPolicy: e.InvalidPolicy, Metrics: map[string]result.Metric{}, Eff: e.Efficiency, Eval: e}
+		for _, m := range e.Metrics {
+			row.Metrics[m.Name] = m
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				v.Columns = append(v.Columns, m.Name)
+			}
+		}
+		v.Rows = append(v.Rows, row)
+		if e.Fairness != nil {
+			for _, s := range e.Fairness.Summaries {
+				v.Fair = append(v.Fair, fairRow{e.Model, e.Task, s})
+			}
+		}
+	}
+	for _, rb := range r.Robustness {
+		rr := robustRow{Model: rb.Model, Task: rb.Task, Metric: rb.Metric, Clean: float64(rb.Clean.Value),
+			Higher: rb.Clean.HigherIsBetter, MeanCorrupt: math.NaN(), Worst: math.NaN()}
+		sum, n := 0.0, 0
+		for _, c := range rb.Cells {
+			x := float64(c.Value)
+			if math.IsNaN(x) {
+				continue
+			}
+			sum += x
+			n++
+			if math.IsNaN(rr.Worst) || (rr.Higher && x < rr.Worst) || (!rr.Higher && x > rr.Worst) {
+				rr.Worst, rr.WorstCell = x, fmt.Sprintf("%s@%d", c.Perturbation, c.Severity)
+			}
+		}
+		if n > 0 {
+			rr.MeanCorrupt = sum / float64(n)
+		}
+		v.Robust = append(v.Robust, rr)
+	}
+	return v
+}
+
+// fmtNum formats a value with 4 significant decimals, "n/a" for NaN.
+func fmtNum(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4f", x)
+}
+
+// fmtMetric formats "value [low, high]".
+func fmtMetric(m result.Metric, ok bool) string {
+	if !ok {
+		return ""
+	}
+	s := fmtNum(float64(m.Value))
+	if m.CI != nil && !m.CI.Low.IsNaN() && !m.CI.High.IsNaN() {
+		s += fmt.Sprintf(" [%.4f, %.4f]", float64(m.CI.Low), float64(m.CI.High))
+	}
+	return s
+}
+
+func (row summaryRow) metric(name string) string {
+	m, ok := row.Metrics[name]
+	return fmtMetric(m, ok)
+}
+
+func (row summaryRow) invalid() string {
+	if row.Invalid == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s)", row.Invalid, row.InvalidPolicy)
+}
+
+func (row summaryRow) speed() (eps, p50, p99 string) {
+	if row.Eff == nil {
+		return "", "", ""
+	}
+	c := ""
+	if row.Eff.Cached {
+		c = "*"
+	}
+	return fmt.Sprintf("%.1f%s", row.Eff.ExamplesPerSecond, c), fmt.Sprintf("%.2f", row.Eff.LatencyMs.P50), fmt.Sprintf("%.2f", row.Eff.LatencyMs.P99)
+}
+
+func (v *view) header() []string {
+	h := []string{"Model", "Task"}
+	h = append(h, v.Columns...)
+	return append(h, "N", "Invalid", "Provider", "Ex/s", "p50 ms", "p99 ms")
+}
+
+func (v *view) cells(row summaryRow) []string {
+	c := []string{row.Model, row.Task}
+	for _, m := range v.Columns {
+		c = append(c, row.metric(m))
+	}
+	eps, p50, p99 := row.speed()
+	return append(c, fmt.Sprint(row.N), row.invalid(), row.Provider, eps, p50, p99)
+}
+
+func (v *view) fairHeader() []string {
+	return []string{"Model", "Task", "Attribute", "Metric", "Worst group", "Best group", "Gap", "Ratio"}
+}
+
+func (f fairRow) cells() []string {
+	gap := fmtNum(float64(f.S.Difference))
+	if f.S.DiffCI != nil && !f.S.DiffCI.Low.IsNaN() {
+		gap += fmt.Sprintf(" [%.4f, %.4f]", float64(f.S.DiffCI.Low), float64(f.S.DiffCI.High))
+	}
+	return []string{f.Model, f.Task, f.S.Attribute, f.S.Metric,
+		fmt.Sprintf("%s (%s)", f.S.Worst, fmtNum(float64(f.S.WorstValue))),
+		fmt.Sprintf("%s (%s)", f.S.Best, fmtNum(float64(f.S.BestValue))), gap, fmtNum(float64(f.S.Ratio))}
+}
+
+func (v *view) robustHeader() []string {
+	return []string{"Model", "Task", "Metric", "Clean", "Mean corrupted", "Worst case"}
+}
+
+func (rr robustRow) cells() []string {
+	w := fmtNum(rr.Worst)
+	if rr.WorstCell != "" {
+		w += " (" + rr.WorstCell + ")"
+	}
+	return []string{rr.Model, rr.Task, rr.Metric, fmtNum(rr.Clean), fmtNum(rr.MeanCorrupt), w}
+}
+
+func gateHeader() []string { return []string{"Gate", "Scope", "Value", "Status", "Reason"} }
+
+func gateCells(g result.Gate) []string {
+	st := "PASS"
+	if !g.Pass {
+		st = "FAIL"
+	}
+	scope := strings.Trim(g.Model+"/"+g.Task, "/")
+	if scope == "" {
+		scope = "*"
+	}
+	return []string{g.Expr, scope, fmtNum(float64(g.Value)), st, g.Reason}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
