@@ -3,6 +3,8 @@ package fairness
 import (
 	"fmt"
 	"math"
+
+	"github.com/evalctl/evalctl/metrics"
 )
 
 // Metric names used by [BinaryCriteria] and [MulticlassCriteria].
@@ -50,8 +52,33 @@ func ConfusionCounts(label, pred []int, weights []float64, idx []int) (Confusion
 	return c, nil
 }
 
-// rateMetric builds a Metric from a ratio of confusion sums.
-func rateMetric(label, pred []int, weights []float64, f func(c Confusion) (num, den float64, zero string)) Metric {
+// SelectionRate returns (TP + FP) / (TP + FP + TN + FN), undefined when the
+// total is 0.
+func (c Confusion) SelectionRate() Value {
+	return ratioOf(c.TP+c.FP, c.TP+c.FP+c.TN+c.FN, "total weight is 0")
+}
+
+// TruePositiveRate returns TP / (TP + FN), undefined when there is no
+// positive example.
+func (c Confusion) TruePositiveRate() Value {
+	return ratioOf(c.TP, c.TP+c.FN, "no positive examples (label 1)")
+}
+
+// FalsePositiveRate returns FP / (FP + TN), undefined when there is no
+// negative example.
+func (c Confusion) FalsePositiveRate() Value {
+	return ratioOf(c.FP, c.FP+c.TN, "no negative examples (label 0)")
+}
+
+func ratioOf(num, den float64, zero string) Value {
+	if den == 0 {
+		return Undefined(zero)
+	}
+	return Value{V: num / den}
+}
+
+// rateMetric builds a Metric from a rate of the confusion counts.
+func rateMetric(label, pred []int, weights []float64, rate func(c Confusion) Value) Metric {
 	return func(idx []int) Value {
 		if len(idx) == 0 {
 			return Undefined("empty group")
@@ -60,11 +87,7 @@ func rateMetric(label, pred []int, weights []float64, f func(c Confusion) (num, 
 		if err != nil {
 			return Undefined(err.Error())
 		}
-		num, den, zero := f(c)
-		if den == 0 {
-			return Undefined(zero)
-		}
-		return Value{V: num / den}
+		return rate(c)
 	}
 }
 
@@ -76,9 +99,7 @@ func rateMetric(label, pred []int, weights []float64, f func(c Confusion) (num, 
 // weights are 1. pred stands in for label in the confusion counts, so the
 // label is not needed.
 func SelectionRate(pred []int, weights []float64) Metric {
-	return rateMetric(pred, pred, weights, func(c Confusion) (float64, float64, string) {
-		return c.TP + c.FP, c.TP + c.FP + c.TN + c.FN, "total weight is 0"
-	})
+	return rateMetric(pred, pred, weights, Confusion.SelectionRate)
 }
 
 // TruePositiveRate is fairlearn's true_positive_rate (recall):
@@ -88,9 +109,7 @@ func SelectionRate(pred []int, weights []float64) Metric {
 // It is undefined, not 0 as in fairlearn, when the group has no positive
 // examples. If weights is nil, all weights are 1.
 func TruePositiveRate(label, pred []int, weights []float64) Metric {
-	return rateMetric(label, pred, weights, func(c Confusion) (float64, float64, string) {
-		return c.TP, c.TP + c.FN, "no positive examples (label 1)"
-	})
+	return rateMetric(label, pred, weights, Confusion.TruePositiveRate)
 }
 
 // FalsePositiveRate is fairlearn's false_positive_rate:
@@ -100,40 +119,40 @@ func TruePositiveRate(label, pred []int, weights []float64) Metric {
 // It is undefined, not 0 as in fairlearn, when the group has no negative
 // examples. If weights is nil, all weights are 1.
 func FalsePositiveRate(label, pred []int, weights []float64) Metric {
-	return rateMetric(label, pred, weights, func(c Confusion) (float64, float64, string) {
-		return c.FP, c.FP + c.TN, "no negative examples (label 0)"
-	})
+	return rateMetric(label, pred, weights, Confusion.FalsePositiveRate)
 }
 
-// Accuracy is the weighted share of correct predictions for any number of
-// classes:
+// Accuracy adapts [metrics.Accuracy] to a [Metric] over example indices:
 //
 //	acc = Σ w_i [ŷ_i = y_i] / Σ w_i
 //
-// If weights is nil, all weights are 1.
+// for any number of classes. It is undefined for an empty group, an index
+// outside label, pred or weights, or a total weight of 0. If weights is
+// nil, all weights are 1.
 func Accuracy(label, pred []int, weights []float64) Metric {
 	return func(idx []int) Value {
 		if len(idx) == 0 {
 			return Undefined("empty group")
 		}
-		var num, den float64
-		for _, i := range idx {
+		l, p := make([]int, len(idx)), make([]int, len(idx))
+		var w []float64
+		if weights != nil {
+			w = make([]float64, len(idx))
+		}
+		for j, i := range idx {
 			if i < 0 || i >= len(label) || i >= len(pred) || (weights != nil && i >= len(weights)) {
 				return Undefined(fmt.Sprintf("example index %d out of range", i))
 			}
-			w := 1.0
-			if weights != nil {
-				w = weights[i]
-			}
-			den += w
-			if label[i] == pred[i] {
-				num += w
+			l[j], p[j] = label[i], pred[i]
+			if w != nil {
+				w[j] = weights[i]
 			}
 		}
-		if den == 0 {
+		v := metrics.Accuracy(p, l, w)
+		if math.IsNaN(v) {
 			return Undefined("total weight is 0")
 		}
-		return Value{V: num / den}
+		return Value{V: v}
 	}
 }
 

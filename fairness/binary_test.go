@@ -297,3 +297,16 @@ func same(t *testing.T, a, b Value) {
 		t.Fatalf("order changed the result: %v vs %v", a, b)
 	}
 }
+
+func TestAccuracyAdapter(t *testing.T) {
+	t.Parallel()
+	// Hand computation: examples 0..3 with labels 0 1 2 1 and predictions
+	// 0 2 2 1; weights 1 2 3 4. Over {1, 2, 3}: correct 2 (w 3) and 3 (w 4)
+	// of total 9 → 7/9. Unweighted over {0, 1}: 1/2.
+	label, pred, w := []int{0, 1, 2, 1}, []int{0, 2, 2, 1}, []float64{1, 2, 3, 4}
+	assert.InDelta(t, 7.0/9, Accuracy(label, pred, w)([]int{1, 2, 3}).V, 1e-15)
+	assert.InDelta(t, 0.5, Accuracy(label, pred, nil)([]int{0, 1}).V, 1e-15)
+	assert.Equal(t, "empty group", Accuracy(label, pred, nil)(nil).Reason)
+	assert.Equal(t, "example index 4 out of range", Accuracy(label, pred, nil)([]int{4}).Reason)
+	assert.Equal(t, "total weight is 0", Accuracy(label, pred, []float64{0, 0, 0, 0})([]int{0}).Reason)
+}

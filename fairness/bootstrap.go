@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
-	"slices"
+
+	"github.com/evalctl/evalctl/metrics"
 )
 
 // Bootstrap configures the percentile bootstrap used for per-group
@@ -28,12 +28,14 @@ type Interval struct {
 	Defined   int
 }
 
-// PercentileInterval computes a percentile bootstrap interval for m on idx:
-// it draws b.Resamples samples of len(idx) indices from idx with
-// replacement, evaluates m on each, and returns the (1−Level)/2 and
-// (1+Level)/2 quantiles of the defined replicates, using linear
-// interpolation between order statistics (numpy's default "linear"
-// method). label selects the random stream.
+// PercentileInterval computes a percentile bootstrap interval for m on idx
+// with [metrics.BootstrapCI]: it draws b.Resamples samples of len(idx)
+// indices from idx with replacement, evaluates m on each, and returns the
+// (1−Level)/2 and (1+Level)/2 quantiles of the defined replicates, using
+// linear interpolation between order statistics (numpy's default "linear"
+// method). The seed passed to metrics.BootstrapCI is b.Seed XOR the FNV-1a
+// hash of label, so label selects the random stream. m is called from
+// several goroutines at once (see [Metric]).
 func PercentileInterval(m Metric, idx []int, b Bootstrap, label string) (Interval, error) {
 	level := b.Level
 	if level == 0 {
@@ -50,38 +52,24 @@ func PercentileInterval(m Metric, idx []int, b Bootstrap, label string) (Interva
 		out.Lo, out.Hi = Undefined("empty group"), Undefined("empty group")
 		return out, nil
 	}
-	rng := rand.New(rand.NewPCG(b.Seed, labelHash(label)))
-	sample := make([]int, len(idx))
-	reps := make([]float64, 0, b.Resamples)
-	for r := 0; r < b.Resamples; r++ {
-		for i := range sample {
-			sample[i] = idx[rng.IntN(len(idx))]
-		}
-		if v := m(sample); v.Defined() {
-			reps = append(reps, v.V)
-		}
+	if b.Resamples == 0 {
+		out.Lo, out.Hi = Undefined("no resamples"), Undefined("no resamples")
+		return out, nil
 	}
-	out.Defined = len(reps)
-	if len(reps) == 0 {
+	ci := metrics.BootstrapCI(len(idx), func(pos []int) float64 {
+		sample := make([]int, len(pos))
+		for j, p := range pos {
+			sample[j] = idx[p]
+		}
+		return m(sample).V
+	}, b.Resamples, level, b.Seed^labelHash(label))
+	out.Defined = ci.Resamples
+	if math.IsNaN(ci.Low) {
 		out.Lo, out.Hi = Undefined("metric undefined in every resample"), Undefined("metric undefined in every resample")
 		return out, nil
 	}
-	slices.Sort(reps)
-	out.Lo = Value{V: quantileLinear(reps, (1-level)/2)}
-	out.Hi = Value{V: quantileLinear(reps, (1+level)/2)}
+	out.Lo, out.Hi = Value{V: ci.Low}, Value{V: ci.High}
 	return out, nil
-}
-
-// quantileLinear returns the p-quantile of sorted x with numpy's "linear"
-// rule: h = (n−1)p, x[⌊h⌋] + (h−⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]).
-func quantileLinear(x []float64, p float64) float64 {
-	h := float64(len(x)-1) * p
-	lo := math.Floor(h)
-	i := int(lo)
-	if i+1 >= len(x) {
-		return x[len(x)-1]
-	}
-	return x[i] + (h-lo)*(x[i+1]-x[i])
 }
 
 func labelHash(s string) uint64 {

@@ -19,9 +19,11 @@
 //	ratio, to_overall          = min_g min(m(g)/m(all), m(all)/m(g))
 //
 // Metrics are callbacks over example indices ([Metric]), so this package does
-// not depend on how a metric is computed; [SelectionRate],
-// [TruePositiveRate], [FalsePositiveRate] and [Accuracy] are local weighted
-// implementations of the few confusion rates the criteria need.
+// not depend on how a metric is computed. [Accuracy] adapts
+// metrics.Accuracy, and intervals come from metrics.BootstrapCI
+// ([PercentileInterval]). [SelectionRate], [TruePositiveRate] and
+// [FalsePositiveRate] stay local: the metrics package has no selection
+// rate, and its recall is 0, not undefined, when a class is absent.
 //
 // # Rules
 //
@@ -61,8 +63,4 @@
 // W4ngatang/sent-bias sentbias/weat.py. [PairPreference] computes the
 // CrowS-Pairs preference rate and lm-evaluation-harness' likelihood_diff
 // (Nangia et al. 2020).
-//
-// Where this package computes a confusion rate locally, the lead may later
-// swap in the equivalent function of github.com/evalctl/evalctl/metrics by
-// wrapping it as a [Metric].
 package fairness

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -178,13 +179,36 @@ func TestBootstrapDeterministicAndCallback(t *testing.T) {
 	assert.Equal(t, 6.0, f4.Metrics[0].Breakdowns[0].Groups[1].CI.Hi.V)
 }
 
-func TestQuantileLinearMatchesNumpy(t *testing.T) {
+func TestPercentileIntervalUsesMetricsBootstrap(t *testing.T) {
 	t.Parallel()
-	// numpy.quantile([1, 2, 4, 8], [0.025, 0.5, 0.975]) = [1.075, 3.0, 7.7]
-	x := []float64{1, 2, 4, 8}
-	assert.InDelta(t, 1.075, quantileLinear(x, 0.025), 1e-12)
-	assert.InDelta(t, 3.0, quantileLinear(x, 0.5), 1e-12)
-	assert.InDelta(t, 7.7, quantileLinear(x, 0.975), 1e-12)
+	// PercentileInterval must be metrics.BootstrapCI on the group's own
+	// values, seeded with Seed XOR labelHash(label): the same replicates,
+	// hence the same bounds, as calling metrics directly on the gathered
+	// subset. The subset idx is deliberately not 0..n-1 so that a wrong
+	// index mapping shows.
+	x := []float64{5, 0.1, 9, 0.9, 0.35, 7, 0.7, 0.2}
+	idx := []int{1, 3, 4, 6, 7}
+	sub := []float64{0.1, 0.9, 0.35, 0.7, 0.2}
+	b := Bootstrap{Resamples: 300, Seed: 11, Level: 0.9}
+	iv, err := PercentileInterval(meanMetric(x), idx, b, "m\x00g=a")
+	require.NoError(t, err)
+	want := metrics.BootstrapCI(len(sub), func(pos []int) float64 {
+		s := 0.0
+		for _, p := range pos {
+			s += sub[p]
+		}
+		return s / float64(len(pos))
+	}, 300, 0.9, 11^labelHash("m\x00g=a"))
+	assert.Equal(t, want.Low, iv.Lo.V)
+	assert.Equal(t, want.High, iv.Hi.V)
+	assert.Equal(t, 300, iv.Defined)
+	assert.Equal(t, 0.9, iv.Level)
+
+	none, err := PercentileInterval(meanMetric(x), nil, b, "m")
+	require.NoError(t, err)
+	assert.Equal(t, "empty group", none.Lo.Reason)
+	_, err = PercentileInterval(meanMetric(x), idx, Bootstrap{Resamples: -1}, "m")
+	assert.ErrorContains(t, err, "negative")
 }
 
 func TestValueJSON(t *testing.T) {

@@ -67,7 +67,9 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 // into the caller's own prediction/label arrays). It must not keep or modify
 // idx, must be deterministic, and should return an undefined [Value] rather
 // than panic when idx is empty or the metric has no denominator. Bootstrap
-// resamples pass idx with repeated indices.
+// resamples pass idx with repeated indices, from several goroutines at once
+// ([PercentileInterval] runs on metrics.BootstrapCI), so a Metric must
+// also be safe for concurrent use.
 type Metric func(idx []int) Value
 
 // ScalarMetric adapts a plain float64 metric (NaN meaning undefined) to a
