@@ -31,6 +31,7 @@ type cachedPred struct {
 	Probs   []float64 `json:"p,omitempty"`
 	Pred    int       `json:"y"`
 	Invalid string    `json:"inv,omitempty"`
+	Changed bool      `json:"chg,omitempty"`
 }
 
 type chunkFile struct {

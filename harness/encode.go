@@ -55,6 +55,9 @@ func compileDataset(d *suite.Dataset, cols []dataset.Column) (*encoders, error) 
 		exclude = append(exclude, d.ID)
 	}
 	for _, f := range d.Features {
+		if f.Text != nil {
+			continue // tokenized by the text encoder
+		}
 		spec := dataset.FeatureSpec{
 			Columns: f.Columns, Exclude: f.Exclude,
 			Scale: f.Scale, Mean: f.Mean, Std: f.Std, Shape: f.Shape, Layout: f.Layout,
@@ -180,11 +183,25 @@ func joinInts(v []int) string {
 	return strings.Join(s, ", ")
 }
 
-// newBatchTensors allocates the input tensors for a batch of rows.
-func newBatchTensors(bs []binding, rows int) ([]tensor.Tensor, [][]float32) {
-	ts := make([]tensor.Tensor, len(bs))
-	bufs := make([][]float32, len(bs))
-	for i, b := range bs {
+// inputEncoder builds the model inputs of one batch from its records.
+// Implementations: featureEncoder (numeric features from the dataset's
+// feature specs); text encoders tokenize text fields.
+type inputEncoder interface {
+	// encode returns the input tensors for recs, with the batch axis sized
+	// rows (rows >= len(recs); the extra rows are zero padding for models
+	// with a fixed batch size).
+	encode(recs []dataset.Record, rows int) ([]tensor.Tensor, error)
+}
+
+// featureEncoder feeds model inputs from compiled feature encoders.
+type featureEncoder struct {
+	binds []binding
+	enc   *encoders
+}
+
+func (f *featureEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tensor, error) {
+	ts := make([]tensor.Tensor, len(f.binds))
+	for i, b := range f.binds {
 		shape := append([]int64(nil), b.shape...)
 		shape[0] = int64(rows)
 		dt := b.input.DType
@@ -192,23 +209,20 @@ func newBatchTensors(bs []binding, rows int) ([]tensor.Tensor, [][]float32) {
 			dt = tensor.Float32
 		}
 		ts[i] = tensor.New(b.input.Name, dt, shape)
-		if f, ok := ts[i].Data.([]float32); ok {
-			bufs[i] = f
-		} else {
-			bufs[i] = make([]float32, rows*b.width)
+		buf, direct := ts[i].Data.([]float32)
+		if !direct {
+			buf = make([]float32, rows*b.width)
+		}
+		for r, rec := range recs {
+			if err := f.enc.features[b.feature].Encode(rec, buf[r*b.width:(r+1)*b.width]); err != nil {
+				return nil, err
+			}
+		}
+		if !direct {
+			for j, v := range buf {
+				ts[i].SetFloat(j, float64(v))
+			}
 		}
 	}
-	return ts, bufs
-}
-
-// finishBatch converts scratch buffers into non-float32 tensors.
-func finishBatch(ts []tensor.Tensor, bufs [][]float32) {
-	for i := range ts {
-		if _, ok := ts[i].Data.([]float32); ok {
-			continue
-		}
-		for j, v := range bufs[i] {
-			ts[i].SetFloat(j, float64(v))
-		}
-	}
+	return ts, nil
 }

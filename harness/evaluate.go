@@ -21,6 +21,7 @@ type job struct {
 	cached    bool
 	mode      tasks.ScoreMode
 	meta      []tasks.Prediction
+	recs      []dataset.Record // records awaiting encoding (uncached jobs)
 	inputs    []tensor.Tensor
 	rows      int // real rows (inputs may be padded to a fixed batch)
 	outs      []tensor.Tensor
@@ -47,14 +48,16 @@ type predictRun struct {
 	enc      *encoders
 	reader   dataset.Reader
 	binds    []binding
+	inputs   inputEncoder
 	batch    int
 	outName  string
 	progress Progress
+	tf       transform
 }
 
 // openPass opens the dataset, compiles it, binds the model inputs and builds
 // the classifier for task t.
-func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *suite.Dataset, dsHash string) (*predictRun, error) {
+func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *suite.Dataset, dsHash string, v variant) (*predictRun, error) {
 	rd, err := dataset.Open(datasetSpec(r.s, d))
 	if err != nil {
 		return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
@@ -65,9 +68,26 @@ func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *sui
 	if err != nil {
 		return fail(err)
 	}
-	p.binds, p.batch, err = bind(m, om.Inputs, p.enc, r.batch)
-	if err != nil {
-		return fail(err)
+	if v.build != nil {
+		if p.tf, err = v.build(rd.Columns()); err != nil {
+			return fail(fmt.Errorf("dataset %q, variant %s: %w", d.Name, v.name, err))
+		}
+	}
+	if textEncoderFor != nil {
+		te, err := textEncoderFor(r.s, d, rd.Columns(), om.Inputs, r.batch)
+		if err != nil {
+			return fail(err)
+		}
+		if te != nil {
+			p.inputs, p.batch = te, r.batch
+		}
+	}
+	if p.inputs == nil {
+		p.binds, p.batch, err = bind(m, om.Inputs, p.enc, r.batch)
+		if err != nil {
+			return fail(err)
+		}
+		p.inputs = &featureEncoder{binds: p.binds, enc: p.enc}
 	}
 	if p.enc.label == nil {
 		return fail(fmt.Errorf("dataset %q declares no label", d.Name))
@@ -90,7 +110,7 @@ func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *sui
 	}
 	mh, _, _ := hashFile(r.s.Resolve(m.Path))
 	p.key = cacheKey("v1", mh, dsHash, d, m.Inputs, p.outName, t.Scores, p.enc.label.Classes(),
-		r.opt.ORTVersion, om.Provider, r.opt.Limit, r.opt.Shard.String())
+		r.opt.ORTVersion, om.Provider, r.opt.Limit, r.opt.Shard.String(), v.name, v.key)
 	return p, nil
 }
 
@@ -176,7 +196,7 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 				continue
 			}
 			for _, m := range j.meta {
-				chunkBuf = append(chunkBuf, cachedPred{Index: m.Index, Probs: m.Probs, Pred: m.Pred, Invalid: m.Invalid})
+				chunkBuf = append(chunkBuf, cachedPred{Index: m.Index, Probs: m.Probs, Pred: m.Pred, Invalid: m.Invalid, Changed: m.Changed})
 			}
 			if j.lastChunk {
 				cf := &chunkFile{Key: p.key, Chunk: j.chunk, Mode: string(p.clf.Mode()), Entries: chunkBuf}
@@ -223,7 +243,6 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 	rd := p.reader
 	pos, selected := 0, 0
 	var cur *job
-	var bufs [][]float32
 	var cachedChunk *chunkFile
 	chunkNo := -1
 	emit := func(last bool) error {
@@ -232,7 +251,15 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 		}
 		cur.lastChunk = last
 		if !cur.cached {
-			finishBatch(cur.inputs, bufs)
+			rows := p.batch
+			if !p.fixedBatch() {
+				rows = len(cur.recs) // the final partial batch shrinks for a dynamic batch axis
+			}
+			var err error
+			if cur.inputs, err = p.inputs.encode(cur.recs, rows); err != nil {
+				return err
+			}
+			cur.recs = nil
 		}
 		select {
 		case out <- cur:
@@ -252,6 +279,13 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 			continue
 		}
 		rec := rd.Record()
+		changed := false
+		if p.tf != nil {
+			var err error
+			if changed, err = p.tf(&rec); err != nil {
+				return err
+			}
+		}
 		q := selected
 		selected++
 		c := q / chunkSize
@@ -270,7 +304,7 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 		if err != nil {
 			return err
 		}
-		pr := tasks.Prediction{Index: rec.Index, ID: p.enc.id(rec), Label: label}
+		pr := tasks.Prediction{Index: rec.Index, ID: p.enc.id(rec), Label: label, Changed: changed}
 		for _, g := range p.enc.groups {
 			v, err := g.Group(rec)
 			if err != nil {
@@ -285,6 +319,9 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 			}
 			e := cachedChunk.Entries[k]
 			pr.Probs, pr.Pred, pr.Invalid = e.Probs, e.Pred, e.Invalid
+			if e.Changed != pr.Changed {
+				return fmt.Errorf("prediction cache %s does not match the data at %s; delete it or run with --no-cache", r.cache.path(p.key, c), rec.Loc)
+			}
 			if cur == nil {
 				cur = &job{chunk: c, cached: true, mode: tasks.ScoreMode(cachedChunk.Mode)}
 			}
@@ -299,15 +336,8 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 		}
 		if cur == nil {
 			cur = &job{chunk: c}
-			cur.inputs, bufs = newBatchTensors(p.binds, p.batch)
 		}
-		row := cur.rows
-		for i, b := range p.binds {
-			dst := bufs[i][row*b.width : (row+1)*b.width]
-			if err := p.enc.features[b.feature].Encode(rec, dst); err != nil {
-				return err
-			}
-		}
+		cur.recs = append(cur.recs, rec)
 		cur.meta = append(cur.meta, pr)
 		cur.rows++
 		if cur.rows == p.batch {
@@ -319,13 +349,6 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 	}
 	if err := rd.Err(); err != nil {
 		return err
-	}
-	if cur != nil && !cur.cached && cur.rows < p.batch && !p.fixedBatch() {
-		// Shrink the final partial batch for models with a dynamic batch axis.
-		for i := range cur.inputs {
-			cur.inputs[i] = truncateRows(cur.inputs[i], cur.rows)
-			bufs[i] = bufs[i][:cur.rows*p.binds[i].width]
-		}
 	}
 	return emit(true)
 }
@@ -339,79 +362,60 @@ func (p *predictRun) fixedBatch() bool {
 	return false
 }
 
-// truncateRows returns t restricted to its first rows rows.
-func truncateRows(t tensor.Tensor, rows int) tensor.Tensor {
-	per := 1
-	for _, d := range t.Shape[1:] {
-		per *= int(d)
-	}
-	n := rows * per
-	out := t
-	out.Shape = append([]int64(nil), t.Shape...)
-	out.Shape[0] = int64(rows)
-	switch d := t.Data.(type) {
-	case []float32:
-		out.Data = d[:n]
-	case []float64:
-		out.Data = d[:n]
-	case []uint16:
-		out.Data = d[:n]
-	case []int64:
-		out.Data = d[:n]
-	case []int32:
-		out.Data = d[:n]
-	case []uint8:
-		out.Data = d[:n]
-	case []bool:
-		out.Data = d[:n]
-	}
-	return out
+// kindRunners holds task kinds that do not go through the classification
+// pipeline (language-model scoring); each registers itself in an init.
+var kindRunners = map[string]func(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om *OpenedModel, t *suite.Task, dsHash map[string]string) (*taskOutcome, error){}
+
+// textEncoderFor, when set, returns an encoder for datasets whose features
+// are text (tokenized); it returns nil for datasets without text features.
+var textEncoderFor func(s *suite.Suite, d *suite.Dataset, cols []dataset.Column, inputs []tensor.Info, batch int) (inputEncoder, error)
+
+// variantRun is one scored variant of a task for one model.
+type variantRun struct {
+	ev    result.Evaluation
+	preds evalPreds
+	clf   *tasks.Classifier
 }
 
-// evaluate runs one model on one task and scores it.
-func (r *runner) evaluate(ctx context.Context, m *suite.Model, mi *result.Model, om *OpenedModel, t *suite.Task, dsHash map[string]string) (result.Evaluation, evalPreds, error) {
-	d, _ := r.s.Dataset(t.Dataset)
-	p, err := r.openPass(m, om, t, d, dsHash[d.Name])
-	if err != nil {
-		return result.Evaluation{}, evalPreds{}, err
+// runVariant predicts and scores one variant of a task.
+func (r *runner) runVariant(ctx context.Context, m *suite.Model, mi *result.Model, om *OpenedModel, t *suite.Task, dsHash map[string]string, v variant) (*variantRun, error) {
+	d := v.dataset
+	if d == nil {
+		d, _ = r.s.Dataset(t.Dataset)
 	}
-	p.progress = Progress{Model: m.Name, Task: t.Name, Variant: "clean"}
+	p, err := r.openPass(m, om, t, d, dsHash[d.Name], v)
+	if err != nil {
+		return nil, err
+	}
+	p.progress = Progress{Model: m.Name, Task: t.Name, Variant: v.name}
 	if l, ok := p.reader.(dataset.Lener); ok {
 		p.progress.Total = selectedCount(l.Len(), r.opt.Limit, r.opt.Shard)
 	}
 	preds, st, err := p.predict(ctx)
 	if err != nil {
-		return result.Evaluation{}, evalPreds{}, err
+		if v.name != "clean" {
+			err = fmt.Errorf("variant %s: %w", v.name, err)
+		}
+		return nil, err
 	}
 	if r.opt.Progress != nil {
 		p.progress.Done, p.progress.Finished = len(preds), true
 		r.opt.Progress(p.progress)
 	}
 	ev := result.Evaluation{
-		Model: m.Name, Task: t.Name, Kind: t.Kind, Dataset: d.Name, Variant: "clean",
+		Model: m.Name, Task: t.Name, Kind: t.Kind, Dataset: d.Name, Variant: v.name,
+		Perturbation: v.perturbation, Severity: v.severity,
 		Classes: p.enc.label.Classes(), InvalidPolicy: t.Invalid,
 	}
 	scores, err := p.clf.Score(preds)
 	if err != nil {
-		return ev, evalPreds{}, fmt.Errorf("dataset %q: %w", d.Name, err)
+		return nil, fmt.Errorf("dataset %q, variant %s: %w", d.Name, v.name, err)
 	}
 	ev.N, ev.Invalid = scores.N, scores.Invalid
+	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: string(p.clf.Mode()), Output: p.outName,
+		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: p.enc.gnames}
 	ev.Metrics = convertMetrics(scores.Metrics)
-	for _, rel := range scores.Reliability {
-		rr := result.Reliability{Metric: rel.Metric}
-		for _, b := range rel.Bins {
-			rr.Bins = append(rr.Bins, result.ReliabilityBin{Lower: b.Lower, Upper: b.Upper,
-				Confidence: result.Float(b.Confidence), Accuracy: result.Float(b.Accuracy), Count: b.Count})
-		}
-		ev.Reliability = append(ev.Reliability, rr)
-	}
-	if t.Calibration.Dataset != "" {
-		ts, err := r.temperatureScaled(ctx, m, om, t, dsHash, p.clf, preds)
-		if err != nil {
-			return ev, evalPreds{}, err
-		}
-		ev.Metrics = append(ev.Metrics, ts...)
-	}
+	ev.Reliability = convertReliability(scores.Reliability)
 	computed := len(preds) - st.resumed
 	eff := &result.Efficiency{
 		Examples: len(preds), Batches: st.batches, BatchSize: st.batchSize,
@@ -424,7 +428,148 @@ func (r *runner) evaluate(ctx context.Context, m *suite.Model, mi *result.Model,
 	}
 	ev.Efficiency = eff
 	ep := evalPreds{key: ev.Key(), groups: p.enc.gnames, classes: ev.Classes, preds: preds, resumed: st.resumed}
-	return ev, ep, nil
+	return &variantRun{ev: ev, preds: ep, clf: p.clf}, nil
+}
+
+func convertReliability(rs []tasks.Reliability) []result.Reliability {
+	var out []result.Reliability
+	for _, rel := range rs {
+		rr := result.Reliability{Metric: rel.Metric}
+		for _, b := range rel.Bins {
+			rr.Bins = append(rr.Bins, result.ReliabilityBin{Lower: b.Lower, Upper: b.Upper,
+				Confidence: result.Float(b.Confidence), Accuracy: result.Float(b.Accuracy), Count: b.Count})
+		}
+		out = append(out, rr)
+	}
+	return out
+}
+
+// taskOutcome is everything one model produced on one task.
+type taskOutcome struct {
+	evals      []result.Evaluation
+	preds      []evalPreds
+	robustness *tasks.RobustnessScores
+	shift      map[string]float64 // OOD dataset → headline metric
+	clean      float64            // headline metric on the clean data
+}
+
+// taskRuns holds every prediction pass of one model on one task.
+type taskRuns struct {
+	clean     *variantRun
+	calib     *evalPreds // calibration split, when declared
+	cfs       []*variantRun
+	perturbed []*variantRun
+	shift     []*variantRun
+}
+
+// evaluate runs one model on one task: the clean data, then the task's
+// calibration split, counterfactuals, perturbations and shift datasets; then
+// summarises them.
+func (r *runner) evaluate(ctx context.Context, m *suite.Model, mi *result.Model, om *OpenedModel, t *suite.Task, dsHash map[string]string) (*taskOutcome, error) {
+	if run, ok := kindRunners[t.Kind]; ok {
+		return run(ctx, r, m, mi, om, t, dsHash)
+	}
+	var runs taskRuns
+	var err error
+	if runs.clean, err = r.runVariant(ctx, m, mi, om, t, dsHash, cleanVariant); err != nil {
+		return nil, err
+	}
+	if t.Calibration.Dataset != "" {
+		if runs.calib, err = r.predictCalibration(ctx, m, om, t, dsHash); err != nil {
+			return nil, err
+		}
+	}
+	if f := t.Fairness; f != nil {
+		for _, cf := range f.Counterfactual {
+			cf := cf
+			v := variant{name: "counterfactual:" + cf.Name, key: []any{cf.Column, cf.Swap},
+				build: func(cols []dataset.Column) (transform, error) { return counterfactualTransform(cols, cf) }}
+			vr, err := r.runVariant(ctx, m, mi, om, t, dsHash, v)
+			if err != nil {
+				return nil, err
+			}
+			runs.cfs = append(runs.cfs, vr)
+		}
+	}
+	if rs := t.Robustness; rs != nil {
+		vars, err := r.perturbationVariants(t)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vars {
+			vr, err := r.runVariant(ctx, m, mi, om, t, dsHash, v)
+			if err != nil {
+				return nil, err
+			}
+			runs.perturbed = append(runs.perturbed, vr)
+		}
+		for _, name := range rs.Shift {
+			d, _ := r.s.Dataset(name)
+			vr, err := r.runVariant(ctx, m, mi, om, t, dsHash, variant{name: "shift:" + name, dataset: d})
+			if err != nil {
+				return nil, err
+			}
+			runs.shift = append(runs.shift, vr)
+		}
+	}
+	return r.summarise(t, &runs)
+}
+
+// summarise adds the temperature-scaled metrics and the fairness view to the
+// clean evaluation and computes the robustness summary. It needs only
+// predictions, so rescore and merge use it too.
+func (r *runner) summarise(t *suite.Task, runs *taskRuns) (*taskOutcome, error) {
+	clean := runs.clean
+	out := &taskOutcome{}
+	ev := &clean.ev
+	if runs.calib != nil {
+		ms, err := clean.clf.TemperatureScaled(runs.calib.preds, clean.preds.preds)
+		if err != nil {
+			return nil, fmt.Errorf("calibration split %q: %w", t.Calibration.Dataset, err)
+		}
+		ev.Metrics = append(ev.Metrics, convertMetrics(ms)...)
+	}
+	if t.Fairness != nil {
+		fr, err := r.fairnessSection(t, clean, runs.cfs)
+		if err != nil {
+			return nil, err
+		}
+		ev.Fairness = fr
+	}
+	if rs := t.Robustness; rs != nil {
+		var vp []tasks.VariantPredictions
+		for _, vr := range runs.perturbed {
+			vp = append(vp, tasks.VariantPredictions{Perturbation: vr.ev.Perturbation, Severity: vr.ev.Severity, Preds: vr.preds.preds})
+		}
+		if len(vp) > 0 {
+			sc, err := clean.clf.Robustness(clean.preds.preds, vp, tasks.RobustnessConfig{Metric: rs.Metric, CorruptionSet: rs.CorruptionSet})
+			if err != nil {
+				return nil, fmt.Errorf("robustness summary: %w", err)
+			}
+			out.robustness = sc
+		}
+		if cm, ok := clean.ev.Metric(rs.Metric); ok {
+			out.clean = float64(cm.Value)
+		}
+		out.shift = map[string]float64{}
+		for _, vr := range runs.shift {
+			if sm, ok := vr.ev.Metric(rs.Metric); ok {
+				out.shift[vr.ev.Dataset] = float64(sm.Value)
+			}
+		}
+	}
+	out.evals = append(out.evals, clean.ev)
+	out.preds = append(out.preds, clean.preds)
+	if runs.calib != nil {
+		out.preds = append(out.preds, *runs.calib)
+	}
+	for _, group := range [][]*variantRun{runs.cfs, runs.perturbed, runs.shift} {
+		for _, vr := range group {
+			out.evals = append(out.evals, vr.ev)
+			out.preds = append(out.preds, vr.preds)
+		}
+	}
+	return out, nil
 }
 
 func selectedCount(n, limit int, sh Shard) int {

@@ -159,6 +159,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 	}
 
 	var all []evalPreds
+	outcomes := map[string]map[string]*taskOutcome{} // task → model → outcome
 	for i := range s.Models {
 		m := &s.Models[i]
 		var taskList []*suite.Task
@@ -202,19 +203,30 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 		}
 		res.Models = append(res.Models, mi)
 		for _, t := range taskList {
-			ev, preds, err := r.evaluate(ctx, m, &mi, om, t, dsHash)
+			out, err := r.evaluate(ctx, m, &mi, om, t, dsHash)
 			if err != nil {
 				om.Model.Close()
 				return nil, nil, fmt.Errorf("model %q, task %q: %w", m.Name, t.Name, err)
 			}
-			res.Evaluations = append(res.Evaluations, ev)
-			res.Run.Resumed += preds.resumed
-			all = append(all, preds)
+			res.Evaluations = append(res.Evaluations, out.evals...)
+			for _, p := range out.preds {
+				res.Run.Resumed += p.resumed
+			}
+			all = append(all, out.preds...)
+			if outcomes[t.Name] == nil {
+				outcomes[t.Name] = map[string]*taskOutcome{}
+			}
+			outcomes[t.Name][m.Name] = out
 		}
 		if err := om.Model.Close(); err != nil {
 			return nil, nil, fmt.Errorf("model %q: close: %w", m.Name, err)
 		}
 	}
+	rob, err := r.robustnessSummaries(outcomes)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Robustness = rob
 	res.Run.Finished = r.opt.Now().UTC()
 	gs, err := ParseGates(s)
 	if err != nil {

@@ -291,3 +291,55 @@ func TestParseShard(t *testing.T) {
 		assert.Equal(t, tc.want, got)
 	}
 }
+
+func TestRescoreReproducesTheRun(t *testing.T) {
+	p, _, _ := writeFixture(t, 200, "")
+	res, err := runFixture(t, p, &fakeModel{}, nil)
+	require.NoError(t, err)
+	s, err := suite.Load(p)
+	require.NoError(t, err)
+	preds, err := ReadPredictions(filepath.Join(filepath.Dir(p), "out", PredictionsFile))
+	require.NoError(t, err)
+	again, err := Rescore(s, res, preds, RescoreOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, res.Evaluations[0].Metrics, again.Evaluations[0].Metrics, "same predictions, same seed: same numbers")
+
+	seed := uint64(99)
+	other, err := Rescore(s, res, preds, RescoreOptions{Seed: &seed})
+	require.NoError(t, err)
+	a, _ := res.Evaluations[0].Metric("nll")
+	b, _ := other.Evaluations[0].Metric("nll")
+	assert.Equal(t, a.Value, b.Value)
+	assert.NotEqual(t, a.CI.Low, b.CI.Low, "a new seed gives a new interval")
+}
+
+func TestMergeShardsEqualsFullRun(t *testing.T) {
+	p, _, _ := writeFixture(t, 150, "")
+	full, err := runFixture(t, p, &fakeModel{}, func(o *Options) { o.OutDir += "-full" })
+	require.NoError(t, err)
+	s, err := suite.Load(p)
+	require.NoError(t, err)
+	var shards []*result.Result
+	var preds []map[string][]result.Prediction
+	for i := 0; i < 3; i++ {
+		dir := filepath.Join(filepath.Dir(p), fmt.Sprint("shard", i))
+		r, err := runFixture(t, p, &fakeModel{}, func(o *Options) { o.Shard = Shard{Index: i, Count: 3}; o.OutDir = dir })
+		require.NoError(t, err)
+		ps, err := ReadPredictions(filepath.Join(dir, PredictionsFile))
+		require.NoError(t, err)
+		shards = append(shards, r)
+		preds = append(preds, ps)
+	}
+	merged, all, err := Merge(s, shards, preds)
+	require.NoError(t, err)
+	assert.Equal(t, full.Evaluations[0].Metrics, merged.Evaluations[0].Metrics)
+	assert.Equal(t, 150, merged.Evaluations[0].Efficiency.Examples)
+	assert.Len(t, all["fake/cls/clean"], 150)
+	assert.Equal(t, "", merged.Run.Shard)
+
+	_, _, err = Merge(s, shards[:2], preds[:2])
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "shard 2/3 is missing")
+	_, _, err = Merge(s, []*result.Result{shards[0], shards[0], shards[2]}, preds)
+	assert.ErrorContains(t, err, "given twice")
+}

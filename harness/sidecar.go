@@ -25,7 +25,7 @@ func writePredictions(path string, all []evalPreds) error {
 	for _, ep := range all {
 		for i := range ep.preds {
 			p := &ep.preds[i]
-			rp := result.Prediction{Eval: ep.key, Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Invalid: p.Invalid}
+			rp := result.Prediction{Eval: ep.key, Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Invalid: p.Invalid, Changed: p.Changed}
 			if p.Invalid == "" {
 				rp.Probs = p.Probs
 			}

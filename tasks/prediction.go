@@ -16,6 +16,9 @@ type Prediction struct {
 	Groups []string
 	// Invalid is "nan" or "inf" when the model output held such values.
 	Invalid string
+	// Changed is true when a variant (perturbation, counterfactual
+	// substitution) actually changed this example's input.
+	Changed bool
 }
 
 // MetricValue is one scored metric with its confidence interval.

@@ -203,10 +203,11 @@ func (c *Classifier) metric(name string, d *scoringData) (MetricValue, *Reliabil
 	case "ece", "ece_adaptive", "rms_ce", "mce":
 		spec, _ := c.calSpec(name)
 		cal := metrics.CalibrationError(d.probs, d.k, d.label, spec, nil)
-		general(func(s *scoringData) float64 {
-			return metrics.CalibrationError(s.probs, s.k, s.label, spec, nil).Value
-		})
 		mv.Value = cal.Value
+		if res > 0 && !math.IsNaN(cal.Value) {
+			conf, outcome := metrics.Confidences(d.probs, d.k, d.label, spec.TopLabel)
+			setCI(metrics.BootstrapCalibrationCI(conf, outcome, spec, res, level, seed))
+		}
 		mv.Spec = calSpecMap(spec)
 		return mv, reliability(name, cal)
 	case "classwise_ece":

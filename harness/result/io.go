@@ -109,6 +109,9 @@ type Prediction struct {
 	Groups map[string]string `json:"g,omitempty"`
 	// Invalid holds why the output was unusable (NaN or Inf), if it was.
 	Invalid string `json:"invalid,omitempty"`
+	// Changed is true when the variant (a perturbation or counterfactual
+	// substitution) changed this example's input.
+	Changed bool `json:"changed,omitempty"`
 }
 
 // PredictionWriter streams predictions as JSON lines.

@@ -298,11 +298,15 @@ type Robustness struct {
 	Cells []RobustnessCell `json:"cells"`
 }
 
-// RobustnessCell is the metric on one perturbation at one severity.
+// RobustnessCell is the metric on one perturbation at one severity, with
+// the calibration error and the consistency with the clean predictions there.
 type RobustnessCell struct {
 	Perturbation string `json:"perturbation"`
 	Severity     int    `json:"severity"`
 	Value        Float  `json:"value"`
+	CI           *CI    `json:"ci,omitempty"`
+	ECE          Float  `json:"ece"`
+	Consistency  Float  `json:"consistency"`
 }
 
 // Gate is one evaluated CI gate.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/evalctl/evalctl/robustness"
 	"github.com/evalctl/evalctl/tasks"
 	"gopkg.in/yaml.v3"
 )
@@ -363,6 +364,13 @@ func (v *validator) validate() {
 		if d, ok := s.Dataset(t.Dataset); ok && t.Kind == string(tasks.Classification) && d.Label == nil {
 			v.errorf(p+".dataset", ErrInvalid, "classification task needs labels, but dataset %q declares no label", t.Dataset)
 		}
+		if t.Robustness != nil {
+			v.robustness(p+".robustness", t, dsNames, modelNames)
+		}
+		if t.Fairness != nil {
+			v.fairness(p+".fairness", t)
+		}
+		v.text(p, t)
 	}
 	for i, g := range s.Gates {
 		p := fmt.Sprintf("gates[%d]", i)
@@ -378,6 +386,124 @@ func (v *validator) validate() {
 		}
 		if g.Model != "" {
 			v.ref(p+".model", g.Model, "model", modelNames)
+		}
+	}
+}
+
+func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) {
+	r := t.Robustness
+	if len(r.Perturbations) == 0 && len(r.Shift) == 0 {
+		v.errorf(p, ErrMissing, "perturbations or shift (a robustness section needs at least one)")
+	}
+	if r.Range == nil {
+		r.Range = []float64{0, 1}
+	}
+	if len(r.Range) != 2 || !(r.Range[0] < r.Range[1]) {
+		v.errorf(p+".range", ErrInvalid, "%v (want [low, high] with low < high, e.g. [0, 255])", r.Range)
+	}
+	if r.Metric == "" {
+		r.Metric = "accuracy"
+	}
+	if known, ok := tasks.Metrics(t.Kind); ok && !contains(known, r.Metric) {
+		v.errorf(p+".metric", ErrUnknownMetric, "%q (%s)", r.Metric, strings.Join(known, ", "))
+	}
+	var names []string
+	for i := range r.Perturbations {
+		ps := &r.Perturbations[i]
+		pp := fmt.Sprintf("%s.perturbations[%d]", p, i)
+		if _, err := robustness.Lookup(ps.Name); err != nil && !contains(PerturbationSets, ps.Name) {
+			msg := fmt.Sprintf("%q", ps.Name)
+			all := append(append([]string(nil), PerturbationSets...), robustness.Names(robustness.KindImage)...)
+			all = append(append(all, robustness.Names(robustness.KindTabular)...), robustness.Names(robustness.KindText)...)
+			if near := Nearest(ps.Name, all); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			v.errorf(pp+".name", ErrInvalid, "unknown perturbation %s (%s)", msg, known(all))
+		}
+		switch ps.Name {
+		case "image":
+			names = append(names, robustness.Names(robustness.KindImage)...)
+		case "tabular":
+			names = append(names, robustness.Names(robustness.KindTabular)...)
+		case "text":
+			names = append(names, robustness.Names(robustness.KindText)...)
+		default:
+			names = append(names, ps.Name)
+		}
+		if len(ps.Severities) == 0 {
+			ps.Severities = []int{1, 2, 3, 4, 5}
+		}
+		for j, sev := range ps.Severities {
+			if sev < 1 || sev > robustness.MaxSeverity {
+				v.errorf(fmt.Sprintf("%s.severities[%d]", pp, j), ErrInvalid, "%d (want 1..%d)", sev, robustness.MaxSeverity)
+			}
+		}
+	}
+	for i, c := range r.CorruptionSet {
+		if !contains(names, c) {
+			v.ref(fmt.Sprintf("%s.corruption_set[%d]", p, i), c, "perturbation", names)
+		}
+	}
+	if r.Baseline != "" {
+		v.ref(p+".baseline", r.Baseline, "model", modelNames)
+	}
+	for i, d := range r.Shift {
+		v.ref(fmt.Sprintf("%s.shift[%d]", p, i), d, "dataset", dsNames)
+		if d == t.Dataset {
+			v.errorf(fmt.Sprintf("%s.shift[%d]", p, i), ErrInvalid, "%q is the task's own (in-distribution) dataset", d)
+		}
+	}
+}
+
+// PerturbationSets are the names that stand for every perturbation of a kind.
+var PerturbationSets = []string{"image", "tabular", "text"}
+
+// fairnessMetrics are the per-group metrics beyond the task's own.
+var fairnessMetrics = []string{"selection_rate", "tpr", "fpr"}
+
+func (v *validator) fairness(p string, t *Task) {
+	f := t.Fairness
+	d, ok := v.s.Dataset(t.Dataset)
+	if !ok {
+		return
+	}
+	var groups []string
+	for _, g := range d.Groups {
+		groups = append(groups, g.Name)
+	}
+	if len(groups) == 0 {
+		v.errorf(p, ErrInvalid, "dataset %q declares no groups to slice by", d.Name)
+	}
+	for i, a := range f.Attributes {
+		v.ref(fmt.Sprintf("%s.attributes[%d]", p, i), a, "group", groups)
+	}
+	if f.MinGroupSize == nil {
+		n := 30
+		f.MinGroupSize = &n
+	}
+	if *f.MinGroupSize < 0 {
+		v.errorf(p+".min_group_size", ErrInvalid, "%d (want >= 0)", *f.MinGroupSize)
+	}
+	if f.Positive != "" && d.Label != nil && len(d.Label.Classes) > 0 {
+		v.ref(p+".positive", f.Positive, "class", d.Label.Classes)
+	}
+	if known, ok := tasks.Metrics(t.Kind); ok {
+		all := append(append([]string(nil), known...), fairnessMetrics...)
+		for i, m := range f.Metrics {
+			if !contains(all, m) {
+				v.errorf(fmt.Sprintf("%s.metrics[%d]", p, i), ErrUnknownMetric, "%q (%s)", m, strings.Join(all, ", "))
+			}
+		}
+	}
+	seen := map[string]string{}
+	for i, c := range f.Counterfactual {
+		cp := fmt.Sprintf("%s.counterfactual[%d]", p, i)
+		v.unique(cp, c.Name, "counterfactual", seen)
+		if c.Column == "" {
+			v.errorf(cp+".column", ErrMissing, "column")
+		}
+		if len(c.Swap) == 0 {
+			v.errorf(cp+".swap", ErrMissing, "swap (a map from each value to its substitute)")
 		}
 	}
 }

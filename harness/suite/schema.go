@@ -114,6 +114,8 @@ type Feature struct {
 	OneHot     bool                `yaml:"one_hot"`
 	Categories map[string][]string `yaml:"categories"`
 	Fill       *float64            `yaml:"fill"`
+	// Text makes this a token feature built by a tokenizer (see TextFeature).
+	Text *TextFeature `yaml:"text"`
 }
 
 // Label declares the label column and, optionally, the class names.
@@ -147,6 +149,68 @@ type Task struct {
 	// Invalid says what happens to NaN/Inf outputs: wrong (default) or exclude.
 	Invalid     string          `yaml:"invalid"`
 	Calibration CalibrationSpec `yaml:"calibration"`
+	// Robustness evaluates the task again under perturbations and on shift datasets.
+	Robustness *RobustnessSpec `yaml:"robustness"`
+	// Fairness reports every metric per group, with gaps and criteria.
+	Fairness *FairnessSpec `yaml:"fairness"`
+	// LM configures language-model task kinds.
+	LM *LMSpec `yaml:"lm"`
+}
+
+// RobustnessSpec declares perturbations and distribution-shift datasets.
+type RobustnessSpec struct {
+	// Column is the dataset column to perturb (default: the only array
+	// column for image perturbations, the numeric columns for tabular ones).
+	Column string `yaml:"column"`
+	// Range is the column's value range for image perturbations, which work
+	// in [0, 1] (default [0, 1]; IDX images are [0, 255]).
+	Range         []float64          `yaml:"range"`
+	Perturbations []PerturbationSpec `yaml:"perturbations"`
+	// Metric is the headline metric of the summary (default accuracy).
+	Metric string `yaml:"metric"`
+	// CorruptionSet lists the perturbations averaged into mean_corrupted (default: all).
+	CorruptionSet []string `yaml:"corruption_set"`
+	// Baseline names the model that mCE is computed against.
+	Baseline string `yaml:"baseline"`
+	// Shift lists out-of-distribution datasets for the same task; the task's
+	// own dataset is the in-distribution one.
+	Shift []string `yaml:"shift"`
+}
+
+// PerturbationSpec is one perturbation at one or more severities.
+type PerturbationSpec struct {
+	// Name is a perturbation name (see docs/robustness.md), or "image",
+	// "tabular" or "text" for every perturbation of that kind.
+	Name       string `yaml:"name"`
+	Severities []int  `yaml:"severities"`
+	// Fill is the value written by feature_dropout (tabular).
+	Fill *float64 `yaml:"fill"`
+	// Features names the columns a tabular perturbation touches (default: all numeric).
+	Features []string `yaml:"features"`
+}
+
+// FairnessSpec declares the per-group view of a task.
+type FairnessSpec struct {
+	// Attributes are dataset group names (default: all the dataset's groups).
+	Attributes    []string `yaml:"attributes"`
+	Intersections bool     `yaml:"intersections"`
+	// MinGroupSize: smaller groups are flagged and left out of gaps (default 30).
+	MinGroupSize *int `yaml:"min_group_size"`
+	// Positive names the positive class for binary criteria.
+	Positive string `yaml:"positive"`
+	// Metrics computed per group (default: the task's metrics).
+	Metrics        []string             `yaml:"metrics"`
+	Counterfactual []CounterfactualSpec `yaml:"counterfactual"`
+}
+
+// CounterfactualSpec substitutes a protected attribute's value in the input
+// and measures how often the prediction flips.
+type CounterfactualSpec struct {
+	Name string `yaml:"name"`
+	// Column is the column whose value is substituted.
+	Column string `yaml:"column"`
+	// Swap maps each original value to its substitute; values not listed are left alone.
+	Swap map[string]string `yaml:"swap"`
 }
 
 // CalibrationSpec configures calibration metrics.

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/evalctl/evalctl/harness/compare"
+	"github.com/evalctl/evalctl/harness/gate"
+	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/reports"
+)
+
+// multiFlag collects a repeated string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// writeOutput writes what render produces to path atomically, or to stdout
+// when path is "" or "-".
+func writeOutput(e *env, path string, render func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return render(e.stdout)
+	}
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		return err
+	}
+	if err := result.WriteFileAtomic(path, b.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "evalctl: wrote %s\n", path)
+	return nil
+}
+
+func readResult(path string) (*result.Result, error) {
+	r, err := result.ReadFile(path)
+	if err != nil {
+		return nil, withCode(exitUsage, err)
+	}
+	return r, nil
+}
+
+func init() {
+	register(&command{
+		Name: "report", UsageLine: "report [--format table|md|html|json] [-o FILE] RESULT.json",
+		Short: "render a result as a table, Markdown, HTML or JSON",
+		Long: `Report renders a result file. table is for terminals, md for pull-request
+comments, html a self-contained page (inline CSS and SVG charts: reliability
+diagrams, per-group bars, severity curves, the adaptation Pareto chart,
+efficiency and provenance), json the result itself.`,
+		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			format := fs.String("format", "table", "table, md, html or json")
+			out := fs.String("o", "", "write to FILE instead of stdout")
+			return func(_ context.Context, e *env, args []string) error {
+				if len(args) != 1 {
+					return usageErrorf("usage: report takes one RESULT.json")
+				}
+				r, err := readResult(args[0])
+				if err != nil {
+					return err
+				}
+				var render func(io.Writer) error
+				switch *format {
+				case "table":
+					render = func(w io.Writer) error { return reports.WriteTable(w, r) }
+				case "md":
+					render = func(w io.Writer) error { return reports.WriteMarkdown(w, r) }
+				case "html":
+					render = func(w io.Writer) error { return reports.WriteHTML(w, r, reports.HTMLOptions{}) }
+				case "json":
+					render = func(w io.Writer) error { return reports.WriteJSON(w, r) }
+				default:
+					return usageErrorf("--format %q: want table, md, html or json", *format)
+				}
+				return writeOutput(e, *out, render)
+			}
+		},
+	})
+	register(&command{
+		Name:      "compare",
+		UsageLine: "compare [--gate EXPR]... [--format table|md|json|junit] [-o FILE] [--junit FILE] [--force] [--all-variants] BASE.json CAND.json",
+		Short:     "compare two results with paired tests and regression gates",
+		Long: `Compare matches two results task by task and model by model and reports, per
+metric, both values, the difference, a paired confidence interval and p-value
+on the same examples (paired bootstrap; exact McNemar for accuracy) and a
+verdict: better, worse or no significant change.
+
+Gates (--gate, repeatable) are absolute ("accuracy >= 0.85") or regression
+gates ("ece may rise at most 0.01", "accuracy may drop at most 0.02 if
+significant"), optionally scoped: "task=T model=M: accuracy >= 0.8".
+Exit status 3 when a gate fails, 2 when the results are not comparable
+(different datasets, unless --force).`,
+		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			var gates multiFlag
+			fs.Var(&gates, "gate", "a gate expression (repeatable)")
+			format := fs.String("format", "table", "table, md, json or junit")
+			out := fs.String("o", "", "write the report to FILE instead of stdout")
+			junit := fs.String("junit", "", "also write JUnit XML to FILE (each gate a test case)")
+			force := fs.Bool("force", false, "compare even when datasets differ")
+			all := fs.Bool("all-variants", false, "compare perturbed variants too, not only clean")
+			return func(_ context.Context, e *env, args []string) error {
+				if len(args) != 2 {
+					return usageErrorf("usage: compare takes BASE.json and CAND.json")
+				}
+				base, err := readResult(args[0])
+				if err != nil {
+					return err
+				}
+				cand, err := readResult(args[1])
+				if err != nil {
+					return err
+				}
+				opts := compare.Options{Force: *force, AllVariants: *all}
+				for _, s := range gates {
+					g, err := gate.ParseFlag(s)
+					if err == nil {
+						err = gate.Validate(g, gate.MetricNames(cand))
+					}
+					if err != nil {
+						return withCode(exitUsage, fmt.Errorf("--gate %q: %w", s, err))
+					}
+					opts.Gates = append(opts.Gates, g)
+				}
+				c, err := compare.Compare(base, cand, compare.SidecarPath(args[0], base), compare.SidecarPath(args[1], cand), opts)
+				if err != nil {
+					if errors.Is(err, compare.ErrDatasetMismatch) {
+						return withCode(exitUsage, err)
+					}
+					return withCode(exitRuntime, err)
+				}
+				renders := map[string]func(io.Writer) error{
+					"table": c.WriteTable, "md": c.WriteMarkdown, "json": c.WriteJSON, "junit": c.WriteJUnit,
+				}
+				render, ok := renders[*format]
+				if !ok {
+					return usageErrorf("--format %q: want table, md, json or junit", *format)
+				}
+				if err := writeOutput(e, *out, render); err != nil {
+					return err
+				}
+				if *junit != "" {
+					if err := writeOutput(e, *junit, c.WriteJUnit); err != nil {
+						return err
+					}
+				}
+				if c.Failed() {
+					for _, g := range c.Gates {
+						if !g.Pass {
+							fmt.Fprintf(e.stderr, "evalctl: gate failed: %s (%s %s): %s\n", g.Expr, g.Model, g.Task, g.Reason)
+						}
+					}
+					return errGateFailed
+				}
+				return nil
+			}
+		},
+	})
+	register(&command{
+		Name: "leaderboard", UsageLine: "leaderboard --out SITE/ [--title T] [--metric M]... RESULT.json...",
+		Short: "build a static leaderboard site from result files",
+		Long: `Leaderboard writes a static site (no network, works from file://): one row per
+model, a column per task × metric, HELM's mean win rate as the headline,
+sorting and filtering, a page per model and per task, and per-example
+predictions paged and loaded lazily. Results are merged only where comparable
+(same task and dataset hash). Models that a paired test on the same examples
+cannot separate are marked as tied.`,
+		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			out := fs.String("out", "", "output folder (required)")
+			title := fs.String("title", "", "page title")
+			var metrics multiFlag
+			fs.Var(&metrics, "metric", "restrict columns to this metric (repeatable)")
+			return func(_ context.Context, e *env, args []string) error {
+				if *out == "" || len(args) == 0 {
+					return usageErrorf("usage: leaderboard needs --out SITE/ and at least one RESULT.json")
+				}
+				var rs []*result.Result
+				var sidecars []string
+				for _, p := range args {
+					r, err := readResult(p)
+					if err != nil {
+						return err
+					}
+					rs = append(rs, r)
+					sidecars = append(sidecars, compare.SidecarPath(p, r))
+				}
+				ties, err := compare.TieGroups(rs, sidecars, compare.Options{})
+				if err != nil {
+					return withCode(exitRuntime, err)
+				}
+				if err := reports.Leaderboard(rs, *out, reports.LeaderboardOptions{Title: *title, Metrics: metrics, Ties: ties, Sidecars: sidecars}); err != nil {
+					return withCode(exitRuntime, err)
+				}
+				fmt.Fprintf(e.stderr, "evalctl: wrote %s/index.html\n", strings.TrimSuffix(*out, "/"))
+				return nil
+			}
+		},
+	})
+}

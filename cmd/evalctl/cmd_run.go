@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/evalctl/evalctl/harness"
+	"github.com/evalctl/evalctl/harness/onnx"
+	"github.com/evalctl/evalctl/harness/ort"
+	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/harness/suite"
+)
+
+func init() {
+	register(&command{
+		Name:      "run",
+		UsageLine: "run [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
+		Short:     "evaluate every model of a suite on every task",
+		Long: `Run evaluates every model on every task of the suite. It shows progress on
+stderr, prints a summary table on stdout, and writes DIR/result.json (schema
+evalctl.result/v1) and DIR/predictions.jsonl, both atomically.
+
+Predictions are cached in DIR/cache in chunks keyed by the model, data,
+settings and runtime, so a run that was interrupted resumes where it stopped
+when started again with the same --out.
+
+The suite's gates are checked after the run; if any fails, the exit status is 3.`,
+		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			out := fs.String("out", "", "output folder (default out/<suite name>)")
+			limit := fs.Int("limit", 0, "evaluate only the first N examples of each dataset")
+			shard := fs.String("shard", "", "evaluate shard i of n (\"i/n\"); merge the shards with evalctl merge")
+			batch := fs.Int("batch-size", 0, "override the suite's runtime.batch_size")
+			format := fs.String("format", "table", "stdout summary: table, md, json or none")
+			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
+			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
+			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) != 1 {
+					return usageErrorf("usage: run takes one SUITE.yaml")
+				}
+				if *limit < 0 {
+					return usageErrorf("--limit %d: want >= 0", *limit)
+				}
+				var sh harness.Shard
+				if *shard != "" {
+					var err error
+					if sh, err = harness.ParseShard(*shard); err != nil {
+						return withCode(exitUsage, err)
+					}
+				}
+				if !validFormat(*format, "table", "md", "json", "none") {
+					return usageErrorf("--format %q: want table, md, json or none", *format)
+				}
+				s, err := loadSuite(args[0])
+				if err != nil {
+					printSuiteErrors(e, err)
+					return &exitError{code: exitUsage, err: fmt.Errorf("%s is invalid", args[0])}
+				}
+				dir := *out
+				if dir == "" {
+					dir = filepath.Join("out", s.Name)
+				}
+				rt, err := ort.Init(*lib)
+				if err != nil {
+					return withCode(exitRuntime, fmt.Errorf("%w\nrun `evalctl doctor` for help", err))
+				}
+				bar := newProgressBar(e.stderr)
+				res, err := harness.Run(ctx, s, harness.Options{
+					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache,
+					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
+					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),
+					Progress: bar.update,
+				})
+				if err != nil {
+					return withCode(exitRuntime, err)
+				}
+				fmt.Fprintf(e.stderr, "evalctl: wrote %s\n", filepath.Join(dir, harness.ResultFile))
+				if err := printResult(e.stdout, res, *format); err != nil {
+					return err
+				}
+				if !*noGates && gatesFailed(res) {
+					for _, g := range res.Gates {
+						if !g.Pass {
+							fmt.Fprintf(e.stderr, "evalctl: gate failed: %s (%s %s): %s\n", g.Expr, g.Model, g.Task, g.Reason)
+						}
+					}
+					return errGateFailed
+				}
+				return nil
+			}
+		},
+	})
+}
+
+func validFormat(f string, valid ...string) bool {
+	for _, v := range valid {
+		if f == v {
+			return true
+		}
+	}
+	return false
+}
+
+func gatesFailed(r *result.Result) bool {
+	for _, g := range r.Gates {
+		if !g.Pass {
+			return true
+		}
+	}
+	return false
+}
+
+// openORT opens a model with ONNX Runtime under the suite's runtime settings.
+func openORT(path string, rt suite.Runtime) (*harness.OpenedModel, error) {
+	m, err := ort.Open(path, ort.Options{
+		Providers: rt.ExecutionProviders, AllowFallback: *rt.AllowFallback,
+		IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads,
+		GraphOptimization: rt.GraphOptimization,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &harness.OpenedModel{Model: m, Inputs: m.Inputs(), Outputs: m.Outputs(), Provider: m.Provider(), Notes: m.ProviderNotes()}, nil
+}
+
+// modelFacts reads parameter count, opset and producer from the .onnx file.
+func modelFacts(path string) (harness.ModelFacts, error) {
+	m, err := onnx.ReadFile(path)
+	if err != nil {
+		return harness.ModelFacts{}, err
+	}
+	return harness.ModelFacts{Parameters: m.ParameterCount, Opset: m.Opsets[""], Producer: m.Producer + " " + m.ProducerVersion}, nil
+}
