@@ -31,8 +31,9 @@ type InvalidPolicy string
 // The invalid-output policies.
 const (
 	// InvalidWrong scores the example as wrong: its predicted class is set to
-	// a class other than the label and its probabilities to uniform (so its
-	// NLL is log k and its confidence 1/k).
+	// a class other than the label and its probabilities to uniform, nudged
+	// by 1e-9 towards that class (so its NLL is about log k, its confidence
+	// about 1/k, and it counts as wrong for ECE's top label too).
 	InvalidWrong InvalidPolicy = "wrong"
 	// InvalidExclude leaves the example out of every metric (it is still
 	// counted in the evaluation's invalid count).

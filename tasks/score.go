@@ -44,10 +44,18 @@ func (c *Classifier) prepare(preds []Prediction) (*scoringData, int) {
 			if c.cfg.Invalid == InvalidExclude {
 				continue
 			}
+			// Uniform probabilities, nudged by 1e-9 towards a wrong class so
+			// that every metric (argmax-based ones, ECE's top label) sees a
+			// wrong prediction with confidence about 1/k.
+			wrong := (p.Label + 1) % k
 			d.label = append(d.label, p.Label)
-			d.pred = append(d.pred, (p.Label+1)%k)
+			d.pred = append(d.pred, wrong)
 			for j := 0; j < k; j++ {
-				d.probs = append(d.probs, uniform)
+				q := (uniform - 1e-9/float64(k))
+				if j == wrong {
+					q += 1e-9
+				}
+				d.probs = append(d.probs, q)
 			}
 			d.conf = append(d.conf, uniform)
 			d.correct = append(d.correct, false)
