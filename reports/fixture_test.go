@@ -67,7 +67,8 @@ func fixture() *result.Result {
 			eval("large", "sst2", "clean", 0.91), eval("lora", "sst2", "clean", 0.90)},
 		Robustness: []result.Robustness{{Model: "small", Task: "sst2", Metric: "accuracy", Clean: result.Metric{Name: "accuracy", Value: 0.86, HigherIsBetter: true},
 			Cells: []result.RobustnessCell{{Perturbation: "gaussian_noise", Severity: 1, Value: 0.80}, {Perturbation: "gaussian_noise", Severity: 3, Value: 0.70},
-				{Perturbation: "typo", Severity: 1, Value: 0.84}, {Perturbation: "typo", Severity: 3, Value: 0.78}}}},
+				{Perturbation: "typo", Severity: 1, Value: 0.84}, {Perturbation: "typo", Severity: 3, Value: 0.78}},
+			Summary: []result.Metric{{Name: "worst_case_accuracy", Value: 0.66, HigherIsBetter: true}}}},
 		Gates: []result.Gate{{Expr: "accuracy >= 0.85", Model: "small", Task: "sst2", Metric: "accuracy", Value: 0.86, Threshold: 0.85, Pass: true},
 			{Expr: "ece_15 <= 0.03", Model: "small", Task: "sst2", Metric: "ece_15", Value: 0.035, Threshold: 0.03, Reason: "ece_15 = 0.035, want <= 0.03"}},
 	}
@@ -126,6 +127,8 @@ func TestGoldenText(t *testing.T) {
 	assert.Contains(t, b.String(), "| female (0.8200) | male (0.9000) | 0.0800 [0.0200, 0.1400] |")
 	// Mean corrupted = (0.80+0.70+0.84+0.78)/4 = 0.78; worst = 0.70 at gaussian_noise@3.
 	assert.Contains(t, b.String(), "| 0.8600 | 0.7800 | 0.7000 (gaussian_noise@3) |")
+	// The fixture's summary has worst_case_accuracy 0.66 and no mCE.
+	assert.Contains(t, b.String(), "| 0.7000 (gaussian_noise@3) | 0.6600 |")
 }
 
 func TestGoldenHTML(t *testing.T) {

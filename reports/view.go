@@ -25,6 +25,9 @@ type robustRow struct {
 	Worst               float64
 	WorstCell           string
 	Higher              bool
+	// From the summary, NaN when absent: HELM's per-example worst case,
+	// consistency with the clean predictions, and mCE against the baseline.
+	WorstCase, Consistency, MCE float64
 }
 
 type fairRow struct {
@@ -85,6 +88,19 @@ func newView(r *result.Result) *view {
 		}
 		if n > 0 {
 			rr.MeanCorrupt = sum / float64(n)
+		}
+		rr.WorstCase, rr.Consistency, rr.MCE = math.NaN(), math.NaN(), math.NaN()
+		for _, m := range rb.Summary {
+			switch m.Name {
+			case "mean_corrupted":
+				rr.MeanCorrupt = float64(m.Value) // the summary's definition wins over the plain cell mean
+			case "worst_case_accuracy":
+				rr.WorstCase = float64(m.Value)
+			case "consistency":
+				rr.Consistency = float64(m.Value)
+			case "mce":
+				rr.MCE = float64(m.Value)
+			}
 		}
 		v.Robust = append(v.Robust, rr)
 	}
@@ -164,7 +180,7 @@ func (f fairRow) cells() []string {
 }
 
 func (v *view) robustHeader() []string {
-	return []string{"Model", "Task", "Metric", "Clean", "Mean corrupted", "Worst case"}
+	return []string{"Model", "Task", "Metric", "Clean", "Mean corrupted", "Worst cell", "Worst case", "Consistency", "mCE"}
 }
 
 func (rr robustRow) cells() []string {
@@ -172,7 +188,8 @@ func (rr robustRow) cells() []string {
 	if rr.WorstCell != "" {
 		w += " (" + rr.WorstCell + ")"
 	}
-	return []string{rr.Model, rr.Task, rr.Metric, fmtNum(rr.Clean), fmtNum(rr.MeanCorrupt), w}
+	return []string{rr.Model, rr.Task, rr.Metric, fmtNum(rr.Clean), fmtNum(rr.MeanCorrupt), w,
+		fmtNum(rr.WorstCase), fmtNum(rr.Consistency), fmtNum(rr.MCE)}
 }
 
 func gateHeader() []string { return []string{"Gate", "Scope", "Value", "Status", "Reason"} }
