@@ -174,7 +174,9 @@ func TestBinaryCriteriaErrors(t *testing.T) {
 func TestEqualizedOddsUndefinedPart(t *testing.T) {
 	t.Parallel()
 	// Group b has no negatives, so its FPR is undefined and b leaves the FPR
-	// summary; with a single eligible FPR group the FPR difference is 0.
+	// summary; with a single eligible FPR group the FPR difference is
+	// undefined (fairlearn would report 0), and so is equalized odds, which
+	// needs it.
 	label := []int{1, 0, 1, 1}
 	pred := []int{1, 1, 0, 1}
 	attrs := []Attribute{{Name: "g", Values: []string{"a", "a", "b", "b"}}}
@@ -182,9 +184,11 @@ func TestEqualizedOddsUndefinedPart(t *testing.T) {
 	require.NoError(t, err)
 	b := r.Frame.Metric(NameFalsePositiveRate).Breakdowns[0]
 	assert.Equal(t, "no negative examples (label 0)", b.Group("g=b").Value.Reason)
-	assert.Equal(t, 0.0, b.DifferenceBetween.V)
-	// TPR: a = 1, b = 1/2 → EO difference = max(0.5, 0) = 0.5.
-	assert.InDelta(t, 0.5, r.BetweenGroups[0].EqualizedOddsDifference.V, 1e-15)
+	assert.False(t, b.DifferenceBetween.Defined())
+	assert.Contains(t, b.DifferenceBetween.Reason, "only one group is eligible")
+	// TPR: a = 1, b = 1/2 → equal opportunity difference 0.5; EO undefined.
+	assert.InDelta(t, 0.5, r.BetweenGroups[0].EqualOpportunityDifference.V, 1e-15)
+	assert.False(t, r.BetweenGroups[0].EqualizedOddsDifference.Defined())
 }
 
 func TestMulticlassCriteria(t *testing.T) {

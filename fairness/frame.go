@@ -239,8 +239,15 @@ func summarize(b *Breakdown, overall Value, higherIsBetter bool) {
 	} else {
 		b.Worst, b.Best = hi.Key, lo.Key
 	}
-	b.DifferenceBetween = Value{V: hi.Value.V - lo.Value.V}
-	b.RatioBetween = ratio(lo.Value.V, hi.Value.V, "maximum group value is 0")
+	if len(eligible) == 1 {
+		// A gap needs two groups. fairlearn reports 0 here; a 0 would read
+		// as "no disparity" when the other groups were only too small.
+		u := Undefined("only one group is eligible (" + lo.Key + "); the others are empty, undefined or below the minimum size")
+		b.DifferenceBetween, b.RatioBetween = u, u
+	} else {
+		b.DifferenceBetween = Value{V: hi.Value.V - lo.Value.V}
+		b.RatioBetween = ratio(lo.Value.V, hi.Value.V, "maximum group value is 0")
+	}
 	if !overall.Defined() {
 		u := Undefined("overall value undefined: " + overall.Reason)
 		b.DifferenceToOverall, b.RatioToOverall = u, u

@@ -48,9 +48,6 @@ func compileDataset(d *suite.Dataset, cols []dataset.Column) (*encoders, error) 
 	if d.Label != nil {
 		exclude = append(exclude, d.Label.Column)
 	}
-	for _, g := range d.Groups {
-		exclude = append(exclude, g.Column)
-	}
 	if d.ID != "" {
 		exclude = append(exclude, d.ID)
 	}
@@ -64,7 +61,9 @@ func compileDataset(d *suite.Dataset, cols []dataset.Column) (*encoders, error) 
 			OneHot: f.OneHot, Categories: f.Categories,
 		}
 		if len(f.Columns) == 1 && f.Columns[0] == "*" {
-			// "*" never includes the label, group or id columns.
+			// "*" never includes the label or id column. Group columns may
+			// be features (a model may see age); exclude them explicitly
+			// when it must not.
 			spec.Exclude = append(append([]string(nil), exclude...), f.Exclude...)
 		}
 		if f.Fill != nil {

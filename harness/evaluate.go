@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -591,7 +592,7 @@ func convertMetrics(ms []tasks.MetricValue) []result.Metric {
 	for _, m := range ms {
 		rm := result.Metric{Name: m.Name, Value: result.Float(m.Value), N: m.N, HigherIsBetter: m.HigherIsBetter,
 			Undefined: m.Undefined, Spec: m.Spec}
-		if m.Resamples > 0 {
+		if m.Resamples > 0 || !math.IsNaN(m.Low) || !math.IsNaN(m.High) {
 			rm.CI = &result.CI{Low: result.Float(m.Low), High: result.Float(m.High), Level: m.Level, Resamples: m.Resamples, Method: m.Method}
 		}
 		out = append(out, rm)
