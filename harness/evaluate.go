@@ -173,6 +173,21 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 			}
 		}
 	}()
+	// Chunks are written to the cache by their own goroutine, so that a slow
+	// disk (each chunk is synced) never stalls inference.
+	toStore := make(chan *chunkFile, 8)
+	stored := make(chan struct{})
+	go func() {
+		defer close(stored)
+		for cf := range toStore {
+			if err := p.r.cache.store(cf); err != nil {
+				fail(err)
+				for range toStore {
+				}
+				return
+			}
+		}
+	}()
 	var preds []tasks.Prediction
 	var st streamStats
 	st.batchSize = p.batch
@@ -200,12 +215,7 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 				chunkBuf = append(chunkBuf, cachedPred{Index: m.Index, Probs: m.Probs, Pred: m.Pred, Invalid: m.Invalid, Changed: m.Changed})
 			}
 			if j.lastChunk {
-				cf := &chunkFile{Key: p.key, Chunk: j.chunk, Mode: string(p.clf.Mode()), Entries: chunkBuf}
-				if err := p.r.cache.store(cf); err != nil {
-					fail(err)
-					decFailed = true
-					continue
-				}
+				toStore <- &chunkFile{Key: p.key, Chunk: j.chunk, Mode: string(p.clf.Mode()), Entries: chunkBuf}
 				chunkBuf = nil
 			}
 		}
@@ -216,6 +226,8 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 		}
 	}
 	wg.Wait()
+	close(toStore)
+	<-stored
 	st.wall = time.Since(start)
 	if firstErr != nil {
 		return nil, st, firstErr

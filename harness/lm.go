@@ -148,21 +148,7 @@ func (sc *lmScorer) score(ctx context.Context, reqs []tasks.LLRequest, where fun
 		}
 		inputs[i] = in
 	}
-	order := make([]int, len(reqs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return len(inputs[order[a]]) > len(inputs[order[b]]) })
-	var batches []*lmBatch
-	for k := 0; k < len(order); {
-		b := &lmBatch{length: len(inputs[order[k]])}
-		for k < len(order) && len(b.idx) < sc.batch && (len(b.idx)+1)*b.length <= max(sc.batchTokens, b.length) {
-			b.idx = append(b.idx, order[k])
-			b.inputs = append(b.inputs, inputs[order[k]])
-			k++
-		}
-		batches = append(batches, b)
-	}
+	batches := sc.plan(inputs)
 	out := make([]llResult, len(reqs))
 	type done struct {
 		b    *lmBatch
@@ -212,6 +198,27 @@ func (sc *lmScorer) score(ctx context.Context, reqs []tasks.LLRequest, where fun
 		return nil, firstErr
 	}
 	return out, ctx.Err()
+}
+
+// plan sorts inputs by length (longest first, ties by index) and cuts them
+// into batches of at most sc.batch rows and sc.batchTokens padded tokens.
+func (sc *lmScorer) plan(inputs [][]int64) []*lmBatch {
+	order := make([]int, len(inputs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(inputs[order[a]]) > len(inputs[order[b]]) })
+	var batches []*lmBatch
+	for k := 0; k < len(order); {
+		b := &lmBatch{length: len(inputs[order[k]])}
+		for k < len(order) && len(b.idx) < sc.batch && (len(b.idx)+1)*b.length <= max(sc.batchTokens, b.length) {
+			b.idx = append(b.idx, order[k])
+			b.inputs = append(b.inputs, inputs[order[k]])
+			k++
+		}
+		batches = append(batches, b)
+	}
+	return batches
 }
 
 // build fills a batch's input tensors.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/ort"
@@ -19,6 +20,7 @@ import (
 	"github.com/evalctl/evalctl/tasks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	ortgo "github.com/yalue/onnxruntime_go"
 )
 
 // The fixtures under testdata/text and their reference numbers come from
@@ -410,4 +412,126 @@ func TestContinuationLLIsStable(t *testing.T) {
 	assert.False(t, greedy)
 	_, _, err = tasks.ContinuationLL([]float32{float32(math.NaN()), 0}, 2, 1, []int64{0})
 	assert.ErrorContains(t, err, "non-finite")
+}
+
+// lmBenchSetup loads the spam suite's causal LM and held-out mail, builds
+// the perplexity requests (max_length 256) and the scorer, with one
+// intra-op thread.
+func lmBenchSetup(b *testing.B) (*suite.Suite, *OpenedModel, *lmScorer, []tasks.LLRequest) {
+	b.Helper()
+	open := ortOpener(b)
+	s, err := suite.Load("../suites/spam-shift.yaml")
+	if err != nil {
+		b.Skipf("spam suite: %v", err)
+	}
+	var task *suite.Task
+	for i := range s.Tasks {
+		if s.Tasks[i].Kind == string(tasks.Perplexity) {
+			task = &s.Tasks[i]
+		}
+	}
+	m, _ := s.Model(task.Models[0])
+	s.Runtime.IntraOpThreads = 1
+	om, err := open(s.Resolve(m.Path), s.Runtime)
+	require.NoError(b, err)
+	tok, err := tokenizer.Load(s.Resolve(task.LM.Tokenizer))
+	require.NoError(b, err)
+	eot, _ := tok.TokenToID("<|endoftext|>")
+	sc, err := newLMScorer(om, task, 16, eot)
+	require.NoError(b, err)
+	d, _ := s.Dataset(task.Dataset)
+	rd, err := dataset.Open(datasetSpec(s, d))
+	require.NoError(b, err)
+	defer rd.Close()
+	lt := &lmTask{kind: tasks.Perplexity, tok: tok, prefix: eot, maxLen: sc.maxLen}
+	lt.doc, err = bindTemplate(task.LM.Document, "doc", rd.Columns())
+	require.NoError(b, err)
+	var reqs []tasks.LLRequest
+	for rd.Next() {
+		var doc lmDoc
+		require.NoError(b, lt.requests(rd.Record(), &doc))
+		reqs = append(reqs, doc.reqs...)
+	}
+	return s, om, sc, reqs
+}
+
+// BenchmarkLMScoring measures evalctl's LM scoring (request inputs,
+// length-sorted batching, tensors, ONNX Runtime through harness/ort,
+// float64 log-softmax of every scored position) in input tokens per second.
+func BenchmarkLMScoring(b *testing.B) {
+	_, om, sc, reqs := lmBenchSetup(b)
+	defer om.Model.Close()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		sc.tokens = 0
+		if _, err := sc.score(context.Background(), reqs, func(int) string { return "" }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(sc.tokens)*float64(b.N)/time.Since(start).Seconds(), "tokens/s")
+}
+
+// BenchmarkLMBareORT is the reference: a bare onnxruntime_go loop over the
+// same padded batches (built before the timer starts), one intra-op
+// thread, reading the logits and nothing else.
+func BenchmarkLMBareORT(b *testing.B) {
+	s, om, sc, reqs := lmBenchSetup(b)
+	om.Model.Close()
+	inputs := make([][]int64, len(reqs))
+	tokens := 0
+	for i, r := range reqs {
+		in, err := r.Input(sc.maxLen)
+		require.NoError(b, err)
+		inputs[i] = in
+		tokens += len(in)
+	}
+	type padded struct {
+		ids, mask []int64
+		rows, T   int64
+	}
+	var batches []padded
+	for _, bt := range sc.plan(inputs) {
+		p := padded{rows: int64(len(bt.inputs)), T: int64(bt.length)}
+		p.ids = make([]int64, p.rows*p.T)
+		p.mask = make([]int64, p.rows*p.T)
+		for r, seq := range bt.inputs {
+			copy(p.ids[int64(r)*p.T:], seq)
+			for j := range seq {
+				p.mask[int64(r)*p.T+int64(j)] = 1
+			}
+		}
+		batches = append(batches, p)
+	}
+	opts, err := ortgo.NewSessionOptions()
+	require.NoError(b, err)
+	defer opts.Destroy()
+	require.NoError(b, opts.SetIntraOpNumThreads(1))
+	m, _ := s.Model("mail-lm")
+	sess, err := ortgo.NewDynamicAdvancedSession(s.Resolve(m.Path), []string{"input_ids", "attention_mask"}, []string{"logits"}, opts)
+	require.NoError(b, err)
+	defer sess.Destroy()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		for _, p := range batches {
+			ids, err := ortgo.NewTensor(ortgo.NewShape(p.rows, p.T), p.ids)
+			if err != nil {
+				b.Fatal(err)
+			}
+			mask, err := ortgo.NewTensor(ortgo.NewShape(p.rows, p.T), p.mask)
+			if err != nil {
+				b.Fatal(err)
+			}
+			outs := []ortgo.Value{nil}
+			if err := sess.Run([]ortgo.Value{ids, mask}, outs); err != nil {
+				b.Fatal(err)
+			}
+			_ = outs[0].(*ortgo.Tensor[float32]).GetData()
+			outs[0].Destroy()
+			ids.Destroy()
+			mask.Destroy()
+		}
+	}
+	b.ReportMetric(float64(tokens)*float64(b.N)/time.Since(start).Seconds(), "tokens/s")
 }
