@@ -326,11 +326,6 @@ func sessionOptions(opt Options, p string) (*ortgo.SessionOptions, error) {
 			return fail("inter-op threads", err)
 		}
 	}
-	if os.Getenv("EVALCTL_EXP_NOSPIN") == "1" {
-		if err := so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
-			return fail("spinning", err)
-		}
-	}
 	level := ortgo.GraphOptimizationLevel(ortgo.GraphOptimizationLevelEnableAll)
 	switch opt.GraphOptimization {
 	case OptDisable:
