@@ -8,11 +8,14 @@ import (
 	"github.com/evalctl/evalctl/harness/gate"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/tasks"
 )
 
 // SuiteMetrics returns every metric name the suite's tasks can report,
 // sorted: the listed metrics, their temperature-scaled "_ts" variants where a
-// calibration split is declared, and "temperature".
+// calibration split is declared, "temperature", the fairness criteria
+// ("demographic_parity_difference:sex", ...) and the robustness summaries
+// ("mean_corrupted", "worst_case_accuracy", "mce", ...).
 func SuiteMetrics(s *suite.Suite) []string {
 	seen := map[string]bool{}
 	for _, t := range s.Tasks {
@@ -21,6 +24,34 @@ func SuiteMetrics(s *suite.Suite) []string {
 			if t.Calibration.Dataset != "" {
 				seen[m+"_ts"] = true
 				seen["temperature"] = true
+			}
+		}
+		if f := t.Fairness; f != nil {
+			attrs := f.Attributes
+			if len(attrs) == 0 {
+				if d, ok := s.Dataset(t.Dataset); ok {
+					for _, g := range d.Groups {
+						attrs = append(attrs, g.Name)
+					}
+				}
+			}
+			for _, c := range []string{"demographic_parity", "equalized_odds", "equal_opportunity"} {
+				for _, a := range attrs {
+					seen[c+"_difference:"+a] = true
+					seen[c+"_ratio:"+a] = true
+				}
+			}
+		}
+		if rs := t.Robustness; rs != nil {
+			for _, m := range []string{tasks.SummaryMeanCorrupted, tasks.SummaryAbsoluteDrop, tasks.SummaryRelativeDrop,
+				tasks.SummaryWorstCaseAccuracy, tasks.SummaryConsistency, tasks.SummaryECEMeanCorrupted} {
+				seen[m] = true
+			}
+			if rs.Baseline != "" {
+				seen["mce"], seen["relative_mce"] = true, true
+			}
+			for _, d := range rs.Shift {
+				seen["ood:"+d], seen["id_ood_gap:"+d], seen["effective_robustness:"+d] = true, true, true
 			}
 		}
 	}

@@ -169,7 +169,7 @@ func validMetricName(s string) bool {
 	for i, r := range s {
 		switch {
 		case unicode.IsLetter(r):
-		case i > 0 && (unicode.IsDigit(r) || r == '_' || r == '.' || r == '@' || r == '-'):
+		case i > 0 && (unicode.IsDigit(r) || r == '_' || r == '.' || r == '@' || r == '-' || r == ':'):
 		default:
 			return false
 		}
