@@ -1,27 +1,19 @@
 package harness
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/evalctl/evalctl/harness/result"
 )
 
 // writePredictions streams every evaluation's predictions to path as JSON
-// lines, atomically (temporary file, sync, rename).
+// lines, atomically.
 func writePredictions(path string, all []evalPreds) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := result.CreateAtomic(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
-	tmp := f.Name()
 	w := result.NewPredictionWriter(f)
-	var werr error
 	for _, ep := range all {
 		for i := range ep.preds {
 			p := &ep.preds[i]
@@ -35,24 +27,15 @@ func writePredictions(path string, all []evalPreds) error {
 					rp.Groups[name] = p.Groups[g]
 				}
 			}
-			if werr = w.Write(&rp); werr != nil {
-				break
+			if err := w.Write(&rp); err != nil {
+				f.Abort()
+				return fmt.Errorf("write %s: %w", path, err)
 			}
 		}
-		if werr != nil {
-			break
-		}
 	}
-	ferr := w.Flush()
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, ferr, serr, cerr); err != nil {
-		os.Remove(tmp)
+	if err := w.Flush(); err != nil {
+		f.Abort()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return f.Commit()
 }

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/harness/suite"
 )
 
 // Kind is the kind of a gate.
@@ -375,42 +376,9 @@ func Validate(g Gate, knownMetrics []string) error {
 	return fmt.Errorf("gate %q: %w %q%s (known: %s)", g.Expr, ErrUnknownMetric, g.Metric, hint, strings.Join(known, ", "))
 }
 
-// Nearest returns the candidate closest to s by Levenshtein distance, or ""
-// when none is within max(2, len(s)/3) edits.
-func Nearest(s string, candidates []string) string {
-	best, bestD := "", len(s)/3
-	if bestD < 2 {
-		bestD = 2
-	}
-	bestD++
-	for _, c := range candidates {
-		if d := levenshtein(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// Nearest returns the candidate closest to s by edit distance, or "" when
+// none is a plausible misspelling (see suite.Nearest).
+func Nearest(s string, candidates []string) string { return suite.Nearest(s, candidates) }
 
 // Check applies an absolute gate's operator: v op g.Value. NaN never passes.
 func (g Gate) Check(v float64) bool {

@@ -26,34 +26,60 @@ func WriteFile(path string, r *Result) error {
 }
 
 // WriteFileAtomic writes data to path so that readers see either the old
-// file or the complete new one: it writes a temporary file in the same
-// folder, syncs it and renames it over path.
+// file or the complete new one (see CreateAtomic).
 func WriteFileAtomic(path string, data []byte) error {
+	f, err := CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+// AtomicFile is a file being written that appears at its path only when
+// committed: it is a temporary file in the same folder, synced and renamed
+// over the path by Commit. Abort (or a crash) leaves the path as it was.
+type AtomicFile struct {
+	*os.File
+	path string
+}
+
+// CreateAtomic starts an atomic write of path, creating its folder.
+func CreateAtomic(path string) (*AtomicFile, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	return &AtomicFile{File: f, path: path}, nil
+}
+
+// Commit syncs the temporary file and renames it over the path.
+func (a *AtomicFile) Commit() error {
+	tmp := a.Name()
+	serr := a.Sync()
+	cerr := a.Close()
+	if err := errors.Join(serr, cerr, os.Chmod(tmp, 0o644)); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", a.path, err)
 	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
+	if err := os.Rename(tmp, a.path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", a.path, err)
 	}
 	return nil
+}
+
+// Abort discards the temporary file.
+func (a *AtomicFile) Abort() {
+	a.Close()
+	os.Remove(a.Name())
 }
 
 // ReadFile reads and decodes a result file, checking its schema.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/evalctl/evalctl/harness/dataset"
 )
 
 // Sentinel errors wrapped by *Error, for errors.Is.
@@ -48,46 +50,10 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Nearest returns the candidate closest to name by edit distance, or "" when
-// none is close enough to be a plausible misspelling.
-func Nearest(name string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		d := levenshtein(strings.ToLower(name), strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := len(name)/3 + 1
-	if limit > 3 {
-		limit = 3
-	}
-	if bestD > limit {
-		return ""
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// Nearest returns the candidate closest to name by edit distance, or ""
+// when none is close enough to be a plausible misspelling. It is
+// dataset.Nearest, shared so that every "did you mean" in evalctl agrees.
+func Nearest(name string, candidates []string) string { return dataset.Nearest(name, candidates) }
 
 // known formats a list of valid names for an error message.
 func known(names []string) string {
