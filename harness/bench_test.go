@@ -239,3 +239,37 @@ func BenchmarkWrapperWithConcurrentReader(b *testing.B) {
 	defer close(stop)
 	BenchmarkWrapperAlone(b)
 }
+
+// BenchmarkPerturbationCost evaluates the clean data plus one perturbation
+// at five severities and reports the cost of the whole against the clean
+// pass alone (the goal: about 6×, i.e. perturbing adds little to the
+// five extra inference passes). EVALCTL_BENCH_PERTURBATION picks the
+// perturbation (default gaussian_noise).
+func BenchmarkPerturbationCost(b *testing.B) {
+	s := benchSetup(b)
+	name := os.Getenv("EVALCTL_BENCH_PERTURBATION")
+	if name == "" {
+		name = "gaussian_noise"
+	}
+	s.Tasks[0].Robustness = &suite.RobustnessSpec{Column: "image", Range: []float64{0, 255}, Metric: "accuracy",
+		Perturbations: []suite.PerturbationSpec{{Name: name, Severities: []int{1, 2, 3, 4, 5}}}}
+	out := b.TempDir()
+	var clean, all, cleanInf, allInf float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := harness.Run(context.Background(), s, harness.Options{OutDir: out, Open: opener, NoCache: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, ev := range res.Evaluations {
+			all += ev.Efficiency.WallSeconds
+			allInf += ev.Efficiency.InferenceSeconds
+			if ev.Variant == "clean" {
+				clean += ev.Efficiency.WallSeconds
+				cleanInf += ev.Efficiency.InferenceSeconds
+			}
+		}
+	}
+	b.ReportMetric(all/clean, "cost/clean")
+	b.ReportMetric(allInf/cleanInf, "inference/clean")
+}

@@ -506,6 +506,9 @@ func runLM(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om 
 		progress.Total = selectedCount(l.Len(), r.opt.Limit, r.opt.Shard)
 	}
 
+	if r.opt.Progress != nil {
+		r.opt.Progress(progress)
+	}
 	start := time.Now()
 	var docs []*lmDoc
 	var results [][]llResult // per doc, per request

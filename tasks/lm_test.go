@@ -1,0 +1,187 @@
+package tasks
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseTemplate(t *testing.T) {
+	for _, tc := range []struct {
+		src, want string
+		fields    []string
+		err       string
+	}{
+		{src: "Question: {q}\nAnswer:", want: "Question: Q\nAnswer:", fields: []string{"q"}},
+		{src: "{a} and {b} and {a}", want: "A and B and A", fields: []string{"a", "b"}},
+		{src: "{{literal}} {a}", want: "{literal} A", fields: []string{"a"}},
+		{src: "no fields", want: "no fields"},
+		{src: "{a", err: "unclosed '{' at byte 0"},
+		{src: "x {}", err: "empty placeholder {} at byte 2"},
+		{src: "x }", err: "stray '}' at byte 2"},
+		{src: "{a b}", err: `' ' is not allowed`},
+	} {
+		tp, err := ParseTemplate(tc.src)
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.src)
+			continue
+		}
+		require.NoError(t, err, tc.src)
+		assert.Equal(t, tc.fields, tp.Fields())
+		got, err := tp.Render(func(f string) (string, error) { return strings.ToUpper(f), nil })
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got)
+	}
+}
+
+func FuzzParseTemplate(f *testing.F) {
+	for _, s := range []string{"{a}", "Q: {q}\nA:", "{{x}}", "{", "}", "{a}{b}", "é{ü}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tp, err := ParseTemplate(s)
+		if err != nil {
+			return
+		}
+		// Rendering every field empty leaves only the literal text, which
+		// is never longer than the template; every field is a placeholder
+		// written in the template.
+		out, err := tp.Render(func(string) (string, error) { return "", nil })
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(out), len(s))
+		for _, f := range tp.Fields() {
+			assert.Contains(t, s, "{"+f+"}")
+		}
+		assert.Equal(t, s, tp.String())
+	})
+}
+
+func TestCountWords(t *testing.T) {
+	// Expected values are Python's len(re.split(r"\s+", s)).
+	for s, want := range map[string]int{
+		"":                       1,
+		"one":                    1,
+		"two words":              2,
+		" lead":                  2,
+		"trail ":                 2,
+		"a\t\nb  c":              3,
+		"non\u00a0breaking":      2,
+		"sep\x1cfile":            2,
+		" Leading and trailing ": 5,
+	} {
+		assert.Equal(t, want, CountWords(s), "%q", s)
+	}
+}
+
+// wordEncoder is a toy tokenizer: each space-prefixed word is one token,
+// ids from a map, as GPT-2's " word" tokens behave.
+func wordEncoder(vocab map[string]int64) Encoder {
+	return func(s string) ([]int64, error) {
+		var out []int64
+		for i := 0; i < len(s); {
+			j := i + 1
+			for j < len(s) && s[j] != ' ' {
+				j++
+			}
+			w := s[i:j]
+			id, ok := vocab[w]
+			if !ok {
+				id = int64(len(vocab))
+				vocab[w] = id
+			}
+			out = append(out, id)
+			i = j
+		}
+		return out, nil
+	}
+}
+
+func TestEncodePairMovesTrailingSpace(t *testing.T) {
+	vocab := map[string]int64{}
+	enc := wordEncoder(vocab)
+	// lm-eval _encode_pair: "Answer: " + "Paris" → context "Answer:", continuation " Paris".
+	r, err := EncodePair(enc, "Answer: ", "Paris", 99)
+	require.NoError(t, err)
+	whole, _ := enc("Answer: Paris")
+	ctx, _ := enc("Answer:")
+	assert.Equal(t, ctx, r.Context)
+	assert.Equal(t, whole[len(ctx):], r.Continuation)
+	assert.Equal(t, []int64{vocab[" Paris"]}, r.Continuation)
+
+	// An empty context becomes the prefix token.
+	r, err = EncodePair(enc, "", "Paris", 99)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{99}, r.Context)
+
+	// Input keeps the last maxLen tokens of context+continuation, minus the last.
+	r = LLRequest{Context: []int64{1, 2, 3, 4}, Continuation: []int64{5, 6}}
+	in, err := r.Input(3)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{3, 4, 5}, in)
+	_, err = r.Input(1)
+	assert.ErrorIs(t, err, ErrContinuationTooLong)
+}
+
+func TestRollingRequestsMatchLMEval(t *testing.T) {
+	// lm-eval's docstring example: tokens 0..8, prefix P, max_seq_len 3,
+	// context_len 1 gives prediction windows [0 1 2] [3 4 5] [6 7 8].
+	toks := []int64{0, 1, 2, 3, 4, 5, 6, 7, 8}
+	rs := RollingRequests(toks, -1, 3)
+	require.Len(t, rs, 3)
+	assert.Equal(t, LLRequest{Context: []int64{-1}, Continuation: []int64{0, 1, 2}}, rs[0])
+	assert.Equal(t, LLRequest{Context: []int64{2}, Continuation: []int64{3, 4, 5}}, rs[1])
+	assert.Equal(t, LLRequest{Context: []int64{5}, Continuation: []int64{6, 7, 8}}, rs[2])
+	// A last partial window gets a full-length input.
+	rs = RollingRequests(toks[:7], -1, 3)
+	require.Len(t, rs, 3)
+	assert.Equal(t, []int64{6}, rs[2].Continuation)
+	in, err := rs[2].Input(3)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{3, 4, 5}, in)
+}
+
+func TestScoreMultipleChoice(t *testing.T) {
+	docs := []MCResult{
+		// acc picks choice 0 (ll -2); acc_norm picks 1: -3/6 > -2/2.
+		{LL: []float64{-2, -3}, Chars: []int{2, 6}, Bytes: []int{2, 6}, Greedy: []bool{true, false}, Gold: 1},
+		{LL: []float64{-1, -5}, Chars: []int{3, 3}, Bytes: []int{3, 3}, Greedy: []bool{false, false}, Gold: 0},
+		{Invalid: "nan", Gold: 0},
+	}
+	sc, err := ScoreMultipleChoice(docs, LMConfig{Metrics: []string{"acc", "acc_norm", "exact_match", "brier_score"}, Resamples: 100, Confidence: 0.95})
+	require.NoError(t, err)
+	assert.Equal(t, 2, sc.N)
+	assert.Equal(t, 1, sc.Invalid)
+	get := func(n string) float64 { m, ok := sc.Metric(n); require.True(t, ok); return m.Value }
+	assert.Equal(t, 0.5, get("acc"))
+	assert.Equal(t, 1.0, get("acc_norm"))
+	assert.Equal(t, 0.0, get("exact_match"))
+	p1 := 1 / (1 + math.Exp(-1)) // softmax of (-2, -3) for choice 0
+	p2 := 1 / (1 + math.Exp(-4))
+	want := ((p1*p1 + p1*p1) + ((1-p2)*(1-p2) + (1-p2)*(1-p2))) / 2
+	assert.InDelta(t, want, get("brier_score"), 1e-12)
+}
+
+func TestScorePerplexity(t *testing.T) {
+	docs := []DocLL{{LL: -10, Tokens: 5, Words: 2, Bytes: 20}, {LL: -6, Tokens: 3, Words: 2, Bytes: 12}}
+	sc, err := ScorePerplexity(docs, LMConfig{Metrics: []string{"token_perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"}, Resamples: 50, Confidence: 0.9})
+	require.NoError(t, err)
+	get := func(n string) float64 { m, ok := sc.Metric(n); require.True(t, ok); return m.Value }
+	assert.InDelta(t, math.Exp(16.0/8), get("token_perplexity"), 1e-12)
+	assert.InDelta(t, math.Exp(16.0/4), get("word_perplexity"), 1e-12)
+	assert.InDelta(t, math.Exp(16.0/32), get("byte_perplexity"), 1e-12)
+	assert.InDelta(t, 16.0/32/math.Ln2, get("bits_per_byte"), 1e-12)
+}
+
+func TestScorePairPreference(t *testing.T) {
+	sc, err := ScorePairPreference([]float64{-1, -2, -3, -4}, []float64{-2, -1, -3, -5}, LMConfig{Metrics: []string{"pct_stereotype", "likelihood_diff"}, Confidence: 0.95})
+	require.NoError(t, err)
+	m, _ := sc.Metric("pct_stereotype")
+	assert.Equal(t, 0.5, m.Value) // pairs 0 and 3; the tie does not count
+	assert.Less(t, m.Low, 0.5)
+	assert.Greater(t, m.High, 0.5)
+	d, _ := sc.Metric("likelihood_diff")
+	assert.InDelta(t, 0.75, d.Value, 1e-12)
+}
