@@ -23,14 +23,19 @@ func (r *runner) fairnessSection(t *suite.Task, clean *variantRun, cfs []*varian
 	} else if len(classes) == 2 {
 		positive = 1
 	}
-	sc, err := clean.clf.Fairness(clean.preds.preds, clean.preds.groups, tasks.FairnessConfig{
-		Attributes: f.Attributes, Intersections: f.Intersections, MinGroupSize: *f.MinGroupSize,
-		Positive: positive, Metrics: f.Metrics,
-	})
-	if err != nil {
-		return nil, err
+	out := &result.Fairness{MinGroupN: *f.MinGroupSize}
+	sc := &tasks.FairnessScores{}
+	if len(clean.preds.groups) > 0 {
+		var err error
+		sc, err = clean.clf.Fairness(clean.preds.preds, clean.preds.groups, tasks.FairnessConfig{
+			Attributes: f.Attributes, Intersections: f.Intersections, MinGroupSize: *f.MinGroupSize,
+			Positive: positive, Metrics: f.Metrics,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = &result.Fairness{Attributes: sc.Attributes, MinGroupN: sc.MinGroupN, Criteria: convertMetrics(sc.Criteria)}
 	}
-	out := &result.Fairness{Attributes: sc.Attributes, MinGroupN: sc.MinGroupN, Criteria: convertMetrics(sc.Criteria)}
 	for _, g := range sc.Groups {
 		out.Groups = append(out.Groups, result.Group{Attribute: g.Attribute, Value: g.Value, N: g.N, Small: g.Small, Metrics: convertMetrics(g.Metrics)})
 	}

@@ -59,6 +59,11 @@ func WriteTable(w io.Writer, r *result.Result) error {
 			return err
 		}
 	}
+	for _, bl := range v.Blocks {
+		if err := table(w, "\n"+bl.Title, bl.Header, bl.Rows); err != nil {
+			return err
+		}
+	}
 	if len(r.Gates) > 0 {
 		rows = nil
 		for _, g := range r.Gates {
@@ -133,6 +138,10 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 			rows = append(rows, rr.cells())
 		}
 		mdTable(&b, v.robustHeader(), rows)
+	}
+	for _, bl := range v.Blocks {
+		b.WriteString("\n**" + bl.Title + "**\n\n")
+		mdTable(&b, bl.Header, bl.Rows)
 	}
 	if len(r.Gates) > 0 {
 		b.WriteString("\n**Gates**\n\n")

@@ -41,6 +41,65 @@ type view struct {
 	Columns []string // metric names in first-seen order
 	Robust  []robustRow
 	Fair    []fairRow
+	// Blocks are further tables (counterfactuals, distribution shift), shown
+	// after fairness and robustness when they have rows.
+	Blocks []block
+}
+
+// block is a titled table.
+type block struct {
+	Title  string
+	Header []string
+	Rows   [][]string
+}
+
+// withCI formats a metric value with its interval, if any.
+func withCI(m result.Metric) string {
+	s := fmtNum(float64(m.Value))
+	if m.CI != nil && !m.CI.Low.IsNaN() {
+		s += fmt.Sprintf(" [%.4f, %.4f]", float64(m.CI.Low), float64(m.CI.High))
+	}
+	return s
+}
+
+// extraBlocks builds the counterfactual and shift tables.
+func extraBlocks(r *result.Result) []block {
+	cf := block{Title: "Counterfactuals", Header: []string{"Model", "Task", "Substitution", "Flip rate", "Changed inputs", "Metric delta"}}
+	for _, e := range r.Evaluations {
+		if e.Variant != "clean" || e.Fairness == nil {
+			continue
+		}
+		for _, c := range e.Fairness.Counterfactual {
+			cf.Rows = append(cf.Rows, []string{e.Model, e.Task, c.Name, withCI(c.FlipRate), fmt.Sprint(c.FlipRate.N),
+				c.MetricDelta.Name + " " + withCI(c.MetricDelta)})
+		}
+	}
+	sh := block{Title: "Distribution shift", Header: []string{"Model", "Task", "Shift dataset", "Metric", "In-distribution", "Out-of-distribution", "Gap", "Effective robustness"}}
+	for _, rb := range r.Robustness {
+		byName := map[string]result.Metric{}
+		for _, m := range rb.Summary {
+			byName[m.Name] = m
+		}
+		for _, m := range rb.Summary {
+			ds, ok := strings.CutPrefix(m.Name, "ood:")
+			if !ok {
+				continue
+			}
+			er := "n/a"
+			if e, ok := byName["effective_robustness:"+ds]; ok && !e.Value.IsNaN() {
+				er = fmtNum(float64(e.Value))
+			}
+			sh.Rows = append(sh.Rows, []string{rb.Model, rb.Task, ds, rb.Metric, fmtNum(float64(rb.Clean.Value)), fmtNum(float64(m.Value)),
+				fmtNum(float64(byName["id_ood_gap:"+ds].Value)), er})
+		}
+	}
+	var out []block
+	for _, b := range []block{cf, sh} {
+		if len(b.Rows) > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func newView(r *result.Result) *view {
@@ -104,6 +163,7 @@ func newView(r *result.Result) *view {
 		}
 		v.Robust = append(v.Robust, rr)
 	}
+	v.Blocks = extraBlocks(r)
 	return v
 }
 

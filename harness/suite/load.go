@@ -371,6 +371,7 @@ func (v *validator) validate() {
 			v.fairness(p+".fairness", t)
 		}
 		v.text(p, t)
+		v.embedding(p, t)
 	}
 	for i, g := range s.Gates {
 		p := fmt.Sprintf("gates[%d]", i)
@@ -471,8 +472,8 @@ func (v *validator) fairness(p string, t *Task) {
 	for _, g := range d.Groups {
 		groups = append(groups, g.Name)
 	}
-	if len(groups) == 0 {
-		v.errorf(p, ErrInvalid, "dataset %q declares no groups to slice by", d.Name)
+	if len(groups) == 0 && len(f.Counterfactual) == 0 {
+		v.errorf(p, ErrInvalid, "dataset %q declares no groups to slice by (and the section has no counterfactual)", d.Name)
 	}
 	for i, a := range f.Attributes {
 		v.ref(fmt.Sprintf("%s.attributes[%d]", p, i), a, "group", groups)
@@ -499,11 +500,21 @@ func (v *validator) fairness(p string, t *Task) {
 	for i, c := range f.Counterfactual {
 		cp := fmt.Sprintf("%s.counterfactual[%d]", p, i)
 		v.unique(cp, c.Name, "counterfactual", seen)
-		if c.Column == "" {
-			v.errorf(cp+".column", ErrMissing, "column")
-		}
-		if len(c.Swap) == 0 {
-			v.errorf(cp+".swap", ErrMissing, "swap (a map from each value to its substitute)")
+		switch {
+		case c.Words != "":
+			if len(c.Swap) > 0 || c.Column != "" {
+				v.errorf(cp, ErrInvalid, "give either words (text substitution) or column and swap (value substitution), not both")
+			}
+			if c.Words != "pronouns" {
+				v.file(cp+".words", c.Words)
+			}
+		default:
+			if c.Column == "" {
+				v.errorf(cp+".column", ErrMissing, "column (or words, for text substitution)")
+			}
+			if len(c.Swap) == 0 {
+				v.errorf(cp+".swap", ErrMissing, "swap (a map from each value to its substitute)")
+			}
 		}
 	}
 }

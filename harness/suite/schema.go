@@ -155,6 +155,12 @@ type Task struct {
 	Fairness *FairnessSpec `yaml:"fairness"`
 	// LM configures language-model task kinds.
 	LM *LMSpec `yaml:"lm"`
+	// Embedding, Probe, Retrieval and WEAT configure the representation
+	// kinds probe, retrieval and weat (see embedding.go).
+	Embedding *EmbeddingSpec `yaml:"embedding"`
+	Probe     *ProbeSpec     `yaml:"probe"`
+	Retrieval *RetrievalSpec `yaml:"retrieval"`
+	WEAT      *WEATSpec      `yaml:"weat"`
 }
 
 // RobustnessSpec declares perturbations and distribution-shift datasets.
@@ -211,6 +217,11 @@ type CounterfactualSpec struct {
 	Column string `yaml:"column"`
 	// Swap maps each original value to its substitute; values not listed are left alone.
 	Swap map[string]string `yaml:"swap"`
+	// Words substitutes words inside text columns instead: "pronouns" (he↔she,
+	// him↔her, ...) or a JSON file of word pairs (e.g. first names).
+	Words string `yaml:"words"`
+	// Columns are the text columns Words applies to (default: every string column).
+	Columns []string `yaml:"columns"`
 }
 
 // CalibrationSpec configures calibration metrics.
