@@ -227,6 +227,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 		return nil, nil, err
 	}
 	res.Robustness = rob
+	AddProbeModels(res)
 	res.Run.Finished = r.opt.Now().UTC()
 	gs, err := ParseGates(s)
 	if err != nil {

@@ -82,6 +82,9 @@ type LogRegConfig struct {
 	// GradTol stops when the infinity norm of the gradient of the mean
 	// objective falls below it (default 1e-5; scikit-learn 1.2 stops at 1e-4).
 	GradTol float64
+	// FTol stops when the objective changes by less than FTol relatively
+	// for 5 iterations in a row (default 1e-9).
+	FTol float64
 	// Init, when non-nil, warm-starts the fit (a previous LogReg's Coef).
 	Init []float64
 }
@@ -95,7 +98,8 @@ type LogRegConfig struct {
 //
 // Fitted by L-BFGS (Nocedal & Wright 2006, Alg. 7.4/7.5, with a backtracking
 // Armijo line search) on the equivalent mean objective
-// (1/n)Σ_i −ln p(y_i|x_i) + ‖W‖²/(2Cn), whose gradient is analytic:
+// (1/n)Σ_i −ln p(y_i|x_i) + ‖W‖²/(2Cn) over standardised inputs (an exact
+// reparametrisation, see FitLogReg), whose gradient is analytic:
 // ∂/∂W = Xᵀ(P−Y)/n + W/(Cn), ∂/∂b = 1ᵀ(P−Y)/n.
 type LogReg struct {
 	K, D int
@@ -182,6 +186,9 @@ func FitLogReg(x Matrix, y []int, k int, cfg LogRegConfig) (*LogReg, error) {
 	if cfg.GradTol == 0 {
 		cfg.GradTol = 1e-5
 	}
+	if cfg.FTol == 0 {
+		cfg.FTol = 1e-9
+	}
 	n, d := x.N, x.D
 	lambda := 1 / (cfg.C * float64(n))
 	nw := d * k
@@ -200,7 +207,32 @@ func FitLogReg(x Matrix, y []int, k int, cfg LogRegConfig) (*LogReg, error) {
 	// eval computes the objective and, when grad is not nil, its gradient in
 	// one pass over the rows: logits, log-sum-exp, P − Y and the
 	// accumulation of (P − Y) xᵀ, in parallel row blocks.
-	wt := make([]float64, nw) // W transposed: K×D, one class per row
+	// Exact reparametrisation for conditioning: with standardised inputs
+	// u = (x − μ)/σ, V = diag(σ)·W and b' = b + μᵀW the logits are
+	// unchanged, and the penalty ‖W‖² becomes Σ_j ‖V_j‖²/σ_j², so the
+	// minimiser is the same while L-BFGS sees a well-scaled problem.
+	mu, sigma := make([]float64, d), make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j, v := range x.Data[i*d : (i+1)*d] {
+			mu[j] += float64(v)
+		}
+	}
+	for j := range mu {
+		mu[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range x.Data[i*d : (i+1)*d] {
+			dv := float64(v) - mu[j]
+			sigma[j] += dv * dv
+		}
+	}
+	for j := range sigma {
+		sigma[j] = math.Sqrt(sigma[j] / float64(n))
+		if sigma[j] < 1e-12 {
+			sigma[j] = 1
+		}
+	}
+	wt := make([]float64, nw) // V transposed: K×D, one class per row
 	eval := func(grad, p []float64) float64 {
 		W, b := p[:nw], p[nw:]
 		for j := 0; j < d; j++ {
@@ -223,7 +255,7 @@ func FitLogReg(x Matrix, y []int, k int, cfg LogRegConfig) (*LogReg, error) {
 				lo, hi := w*n/workers, (w+1)*n/workers
 				for i := lo; i < hi; i++ {
 					for j, v := range x.Data[i*d : (i+1)*d] {
-						xr[j] = float64(v)
+						xr[j] = (float64(v) - mu[j]) / sigma[j]
 					}
 					for c := range z {
 						z[c] = b[c] + floats.Dot(xr, wt[c*d:(c+1)*d])
@@ -257,8 +289,11 @@ func FitLogReg(x Matrix, y []int, k int, cfg LogRegConfig) (*LogReg, error) {
 		for w := range parts {
 			loss += parts[w].loss
 		}
-		for _, v := range W {
-			reg += v * v
+		for j := 0; j < d; j++ {
+			for c := 0; c < k; c++ {
+				v := W[j*k+c] / sigma[j]
+				reg += v * v
+			}
 		}
 		if grad != nil {
 			inv := 1 / float64(n)
@@ -278,18 +313,38 @@ func FitLogReg(x Matrix, y []int, k int, cfg LogRegConfig) (*LogReg, error) {
 				}
 				grad[nw+c] = sum * inv
 			}
-			for j := range grad[:nw] {
-				grad[j] += lambda * p[j]
+			for j := 0; j < d; j++ {
+				for c := 0; c < k; c++ {
+					grad[j*k+c] += lambda * p[j*k+c] / (sigma[j] * sigma[j])
+				}
 			}
 		}
 		return loss/float64(n) + 0.5*lambda*reg
 	}
 	x0 := make([]float64, nw+k)
 	if len(cfg.Init) == len(x0) {
-		copy(x0, cfg.Init)
+		// W, b → V = σW, b' = b + μᵀW.
+		copy(x0[nw:], cfg.Init[nw:])
+		for j := 0; j < d; j++ {
+			for c := 0; c < k; c++ {
+				w := cfg.Init[j*k+c]
+				x0[j*k+c] = w * sigma[j]
+				x0[nw+c] += mu[j] * w
+			}
+		}
 	}
-	lr := &LogReg{K: k, D: d, C: cfg.C, Coef: x0}
-	lr.Iterations, lr.Converged = lbfgs(func(p, g []float64) float64 { return eval(g, p) }, x0, cfg.MaxIter, cfg.GradTol)
+	lr := &LogReg{K: k, D: d, C: cfg.C}
+	lr.Iterations, lr.Converged = lbfgs(func(p, g []float64) float64 { return eval(g, p) }, x0, cfg.MaxIter, cfg.GradTol, cfg.FTol)
+	// V, b' → W = V/σ, b = b' − μᵀW.
+	lr.Coef = make([]float64, nw+k)
+	copy(lr.Coef[nw:], x0[nw:])
+	for j := 0; j < d; j++ {
+		for c := 0; c < k; c++ {
+			w := x0[j*k+c] / sigma[j]
+			lr.Coef[j*k+c] = w
+			lr.Coef[nw+c] -= mu[j] * w
+		}
+	}
 	for _, v := range lr.Coef {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("logreg: fit diverged (non-finite coefficient)")
@@ -640,11 +695,11 @@ func MeanCI(v []float64, level float64) (mean, lo, hi float64) {
 // H0 = sᵀy/yᵀy), a backtracking Armijo line search (c1 = 1e-4) and curvature
 // pairs skipped when sᵀy ≤ 1e-10·|s||y|. f writes the gradient into g. It
 // stops when ‖g‖∞ ≤ gtol (converged), when the objective changes by less
-// than 1e-13 relatively for 5 iterations in a row or the line search cannot
+// than ftol relatively for 5 iterations in a row or the line search cannot
 // decrease it (converged to working precision), or after maxIter iterations.
 // (gonum/optimize is not used: it imports stat/distmv, whose dependency
 // golang.org/x/tools is not in go.sum.)
-func lbfgs(f func(x, g []float64) float64, x []float64, maxIter int, gtol float64) (iters int, converged bool) {
+func lbfgs(f func(x, g []float64) float64, x []float64, maxIter int, gtol, ftol float64) (iters int, converged bool) {
 	const mem = 10
 	n := len(x)
 	g := make([]float64, n)
@@ -720,7 +775,7 @@ func lbfgs(f func(x, g []float64) float64, x []float64, maxIter int, gtol float6
 			}
 			S, Y, rho = append(S, s), append(Y, y), append(rho, 1/sy)
 		}
-		if math.Abs(fx-fn) <= 1e-13*math.Max(1, math.Abs(fx)) {
+		if math.Abs(fx-fn) <= ftol*math.Max(1, math.Abs(fx)) {
 			small++
 			if small >= 5 {
 				copy(x, xn)

@@ -60,7 +60,7 @@ func TestLogRegMatchesSklearn(t *testing.T) {
 	ref := loadProbeRef(t)
 	x, xt := matrixOf(ref.TrainX), matrixOf(ref.TestX)
 	for _, r := range ref.LogReg {
-		lr, err := FitLogReg(x, ref.TrainY, 3, LogRegConfig{C: r.C, GradTol: 1e-10})
+		lr, err := FitLogReg(x, ref.TrainY, 3, LogRegConfig{C: r.C, GradTol: 1e-10, FTol: 1e-14})
 		require.NoError(t, err)
 		assert.True(t, lr.Converged, "C=%v", r.C)
 		for c := 0; c < 3; c++ {
