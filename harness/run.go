@@ -222,6 +222,15 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			return nil, nil, fmt.Errorf("model %q: close: %w", m.Name, err)
 		}
 	}
+	// A dataset's example count is the most examples any evaluation read
+	// from it (after --limit and --shard).
+	for i := range res.Datasets {
+		for _, ev := range res.Evaluations {
+			if ev.Dataset == res.Datasets[i].Name {
+				res.Datasets[i].Examples = max(res.Datasets[i].Examples, ev.N+ev.Invalid*boolInt(ev.InvalidPolicy == "exclude"))
+			}
+		}
+	}
 	rob, err := r.robustnessSummaries(outcomes)
 	if err != nil {
 		return nil, nil, err
@@ -323,4 +332,11 @@ type evalPreds struct {
 	classes []string
 	preds   []tasks.Prediction
 	resumed int
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
