@@ -95,23 +95,22 @@ type GroupSummary struct {
 	WorstValue, BestValue float64
 	// Difference = max_g m(g) − min_g m(g) and Ratio = min_g m(g) / max_g
 	// m(g) over the eligible groups (fairlearn's difference and ratio with
-	// method="between_groups"). One eligible group gives 0 and 1. Ratio is
-	// NaN when the maximum is 0 and meaningless for metrics that can be
-	// negative (mcc).
+	// method="between_groups"). With one eligible group both are NaN (a
+	// gap needs two groups). Ratio is NaN when the maximum is 0 and
+	// meaningless for metrics that can be negative (mcc).
 	Difference, Ratio float64
-	// DiffLow and DiffHigh are the percentile bootstrap interval of
-	// Difference when the task has resamples, NaN otherwise. Each replicate
-	// resamples all examples of the evaluation (not each group separately),
-	// recomputes the metric on every eligible group and takes max − min;
-	// groups eligibility is fixed on the full data, and a replicate in which
-	// fewer than two of them are defined is dropped. For accuracy,
-	// selection_rate, tpr, fpr and the criteria the replicate is drawn as a
-	// multinomial over (group, correct/wrong or TP/FP/TN/FN) cells, which
-	// is the same in distribution and costs O(groups) instead of O(n); the
-	// other metrics are recomputed on resampled indices (O(n) each, so for
-	// ECE on large evaluations this dominates the cost). The bootstrap of a
-	// max − min is biased upward for near-equal groups, so a gap near 0 will
-	// rarely have 0 inside its interval.
+	// DiffLow and DiffHigh are a percentile bootstrap interval of
+	// Difference when the task has resamples, NaN otherwise: the interval of
+	// the difference between the two groups that are the full sample's
+	// maximum and minimum, both held fixed. Each replicate resamples all
+	// examples of the evaluation (not each group separately). Re-choosing
+	// the extreme groups in every replicate would bias the replicates
+	// upwards (a max − min of noisy values) and the interval could miss the
+	// estimate; with the pair fixed it holds the estimate and reaches below
+	// zero when the two groups' order is itself uncertain. For accuracy,
+	// selection_rate, tpr and fpr a replicate is drawn as a multinomial over
+	// (group, cell) counts, O(groups) instead of O(n); other metrics are
+	// recomputed on resampled indices.
 	DiffLow, DiffHigh float64
 	// Undefined says why Difference or Ratio is NaN, when one is.
 	Undefined string
@@ -240,12 +239,18 @@ func (c *Classifier) Fairness(preds []Prediction, groupNames []string, cfg Fairn
 			s := summarize(bd, name)
 			if c.cfg.Resamples > 0 && !math.IsNaN(s.Difference) {
 				var ci metrics.CI
+				// The interval is that of the difference between the two
+				// groups that are the full sample's maximum and minimum, both
+				// held fixed: the bootstrap distribution of max − min over
+				// re-chosen groups is biased upwards and its percentile
+				// interval can exclude the estimate.
 				if cs := v.cellStat(name, bd); cs != nil {
+					cs.fixPair(bd)
 					lay := v.layout(bd, members[b], cs.width)
-					ci = lay.bootstrap([]func([]float64, int) float64{cs.difference}, c.cfg.Resamples, c.cfg.Confidence, seed)[0]
+					ci = lay.bootstrap([]func([]float64, int) float64{cs.pairDifference}, c.cfg.Resamples, c.cfg.Confidence, seed)[0]
 				} else {
 					sp := newSpread(bd, members[b], len(d.label), specs[m].Fn)
-					ci = metrics.BootstrapCI(len(d.label), sp.difference, c.cfg.Resamples, c.cfg.Confidence, seed)
+					ci = metrics.BootstrapCI(len(d.label), sp.pairDifference, c.cfg.Resamples, c.cfg.Confidence, seed)
 				}
 				s.DiffLow, s.DiffHigh = ci.Low, ci.High
 			}
@@ -560,16 +565,25 @@ type spread struct {
 	gid  []int // example → eligible group position, or -1
 	kept int   // number of eligible groups
 	fn   fairness.Metric
+	// lo and hi are the eligible positions of the full sample's minimum
+	// and maximum groups (-1 when unknown).
+	lo, hi int
 }
 
 func newSpread(bd fairness.Breakdown, members map[string][]int, n int, fn fairness.Metric) *spread {
-	s := &spread{gid: make([]int, n), fn: fn}
+	s := &spread{gid: make([]int, n), fn: fn, lo: -1, hi: -1}
 	for i := range s.gid {
 		s.gid[i] = -1
 	}
 	for _, g := range bd.Groups {
 		if g.Excluded != "" {
 			continue
+		}
+		if g.Key == bd.MinGroup {
+			s.lo = s.kept
+		}
+		if g.Key == bd.MaxGroup {
+			s.hi = s.kept
 		}
 		for _, i := range members[g.Key] {
 			s.gid[i] = s.kept
@@ -616,6 +630,31 @@ func (s *spread) minMax(sample []int) (lo, hi float64, ok bool) {
 		defined++
 	}
 	return lo, hi, defined > 0 && defined >= min(2, s.kept)
+}
+
+// pairDifference is the metric of the full sample's maximum group minus
+// that of its minimum group, on the resample.
+func (s *spread) pairDifference(sample []int) float64 {
+	if s.lo < 0 || s.hi < 0 {
+		return math.NaN()
+	}
+	var lo, hi []int
+	for _, i := range sample {
+		switch s.gid[i] {
+		case s.lo:
+			lo = append(lo, i)
+		case s.hi:
+			hi = append(hi, i)
+		}
+	}
+	if len(lo) == 0 || len(hi) == 0 {
+		return math.NaN()
+	}
+	a, b := s.fn(hi), s.fn(lo)
+	if !a.Defined() || !b.Defined() {
+		return math.NaN()
+	}
+	return a.V - b.V
 }
 
 func (s *spread) difference(sample []int) float64 {
@@ -731,6 +770,8 @@ type cellStat struct {
 	width    int
 	eligible []bool
 	value    func(cells []float64) fairness.Value
+	// lo and hi index the full sample's minimum and maximum groups (see fixPair).
+	lo, hi int
 }
 
 // cellStat returns the cell form of name, or nil when name has none
@@ -779,6 +820,32 @@ func (cs *cellStat) minMax(cm []float64) (lo, hi float64, ok bool) {
 		defined++
 	}
 	return lo, hi, defined > 0 && defined >= min(2, kept)
+}
+
+// fixPair records the full sample's minimum and maximum groups of bd.
+func (cs *cellStat) fixPair(bd fairness.Breakdown) {
+	cs.lo, cs.hi = -1, -1
+	for g, grp := range bd.Groups {
+		if grp.Key == bd.MinGroup {
+			cs.lo = g
+		}
+		if grp.Key == bd.MaxGroup {
+			cs.hi = g
+		}
+	}
+}
+
+// pairDifference is spread.pairDifference on a replicate's cell counts.
+func (cs *cellStat) pairDifference(cm []float64, _ int) float64 {
+	if cs.lo < 0 || cs.hi < 0 {
+		return math.NaN()
+	}
+	a := cs.value(cm[cs.hi*cs.width : (cs.hi+1)*cs.width])
+	b := cs.value(cm[cs.lo*cs.width : (cs.lo+1)*cs.width])
+	if !a.Defined() || !b.Defined() {
+		return math.NaN()
+	}
+	return a.V - b.V
 }
 
 func (cs *cellStat) difference(cm []float64, _ int) float64 {
