@@ -686,7 +686,11 @@ func runRetrieval(ctx context.Context, r *runner, m *suite.Model, mi *result.Mod
 	}
 	ev.Efficiency = &result.Efficiency{Examples: len(queries.base) + len(corpus.base), WallSeconds: (queries.wall + corpus.wall).Seconds(),
 		InferenceSeconds: (queries.infer + corpus.infer).Seconds(), ModelBytes: mi.SizeBytes, Parameters: mi.Parameters,
-		Cached: queries.cached && corpus.cached}
+		Cached: queries.cached && corpus.cached, Batches: queries.batches + corpus.batches, BatchSize: r.batch,
+		LatencyMs: percentiles(append(slices.Clone(queries.lat), corpus.lat...))}
+	if eff := ev.Efficiency; !eff.Cached && eff.WallSeconds > 0 {
+		eff.ExamplesPerSecond = float64(eff.Examples) / eff.WallSeconds
+	}
 	ev.Extra = map[string]any{"queries": len(queries.base), "judged_queries": judged, "corpus": len(corpus.base), "output": queries.output}
 	return &taskOutcome{evals: []result.Evaluation{ev}}, nil
 }
@@ -749,7 +753,14 @@ func runWEAT(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, o
 	if err != nil {
 		return nil, fmt.Errorf("weat %s: %w", ws.Name, err)
 	}
-	return &taskOutcome{evals: []result.Evaluation{weatEvaluation(m.Name, t, ws, wr, e)}}, nil
+	ev := weatEvaluation(m.Name, t, ws, wr, e)
+	ev.Efficiency = &result.Efficiency{Examples: len(e.base), Batches: e.batches, BatchSize: r.batch,
+		WallSeconds: e.wall.Seconds(), InferenceSeconds: e.infer.Seconds(), LatencyMs: percentiles(e.lat),
+		ModelBytes: mi.SizeBytes, Parameters: mi.Parameters, Cached: e.cached}
+	if !e.cached && e.wall > 0 {
+		ev.Efficiency.ExamplesPerSecond = float64(len(e.base)) / e.wall.Seconds()
+	}
+	return &taskOutcome{evals: []result.Evaluation{ev}}, nil
 }
 
 func fairnessWEAT(X, Y, A, B [][]float64, samples int, seed uint64) (fairness.WEATResult, error) {
