@@ -464,6 +464,16 @@ type taskOutcome struct {
 	robustness *tasks.RobustnessScores
 	shift      map[string]float64 // OOD dataset → headline metric
 	clean      float64            // headline metric on the clean data
+	// For the intervals of figures that span evaluations (ID–OOD gap,
+	// effective robustness, mCE): the headline metric as a statistic of
+	// resampled examples, and per-example correctness.
+	cleanStat      func(idx []int) float64
+	cleanN         int
+	shiftStat      map[string]func(idx []int) float64
+	shiftN         map[string]int
+	cleanCorrect   []float64
+	shiftCorrect   map[string][]float64
+	variantCorrect map[string][]float64 // "perturbation@severity" → correctness
 }
 
 // taskRuns holds every prediction pass of one model on one task.
@@ -574,11 +584,21 @@ func (r *runner) summarise(t *suite.Task, runs *taskRuns) (*taskOutcome, error) 
 		if cm, ok := clean.ev.Metric(rs.Metric); ok {
 			out.clean = float64(cm.Value)
 		}
+		out.cleanStat, out.cleanN = clean.clf.Statistic(rs.Metric, clean.preds.preds)
+		out.cleanCorrect = clean.clf.Correct(clean.preds.preds)
 		out.shift = map[string]float64{}
+		out.shiftStat, out.shiftN, out.shiftCorrect = map[string]func([]int) float64{}, map[string]int{}, map[string][]float64{}
 		for _, vr := range runs.shift {
+			ds := vr.ev.Dataset
 			if sm, ok := vr.ev.Metric(rs.Metric); ok {
-				out.shift[vr.ev.Dataset] = float64(sm.Value)
+				out.shift[ds] = float64(sm.Value)
 			}
+			out.shiftStat[ds], out.shiftN[ds] = clean.clf.Statistic(rs.Metric, vr.preds.preds)
+			out.shiftCorrect[ds] = clean.clf.Correct(vr.preds.preds)
+		}
+		out.variantCorrect = map[string][]float64{}
+		for _, vr := range runs.perturbed {
+			out.variantCorrect[fmt.Sprintf("%s@%d", vr.ev.Perturbation, vr.ev.Severity)] = clean.clf.Correct(vr.preds.preds)
 		}
 	}
 	out.evals = append(out.evals, clean.ev)

@@ -37,6 +37,19 @@ func (r *runner) robustnessSummaries(outcomes map[string]map[string]*taskOutcome
 			}
 			effective[ds] = res
 		}
+		effCI := map[string]map[string]*result.CI{}
+		for _, ds := range rs.Shift {
+			var names []string
+			var outs []*taskOutcome
+			for _, m := range r.s.Models {
+				if o := byModel[m.Name]; o != nil {
+					names, outs = append(names, m.Name), append(outs, o)
+				}
+			}
+			if _, ok := effective[ds]; ok {
+				effCI[ds] = r.effectiveCI(names, outs, ds)
+			}
+		}
 		var baseline *tasks.RobustnessScores
 		if rs.Baseline != "" && byModel[rs.Baseline] != nil {
 			baseline = byModel[rs.Baseline].robustness
@@ -63,9 +76,10 @@ func (r *runner) robustnessSummaries(outcomes map[string]map[string]*taskOutcome
 					if err != nil {
 						rb.Summary = append(rb.Summary, undefinedMetric("mce", err.Error()))
 					} else {
-						rb.Summary = append(rb.Summary,
-							scalarMetric("mce", mce, false, map[string]string{"baseline": rs.Baseline}),
-							scalarMetric("relative_mce", rel, false, map[string]string{"baseline": rs.Baseline}))
+						m1 := scalarMetric("mce", mce, false, map[string]string{"baseline": rs.Baseline})
+						m2 := scalarMetric("relative_mce", rel, false, map[string]string{"baseline": rs.Baseline})
+						m1.CI, m2.CI = r.mceCI(o, byModel[rs.Baseline])
+						rb.Summary = append(rb.Summary, m1, m2)
 					}
 				}
 			} else {
@@ -73,11 +87,14 @@ func (r *runner) robustnessSummaries(outcomes map[string]map[string]*taskOutcome
 			}
 			for _, ds := range rs.Shift {
 				ood := o.shift[ds]
-				rb.Summary = append(rb.Summary, scalarMetric("ood:"+ds, ood, tasks.HigherIsBetter(rs.Metric), nil),
-					scalarMetric("id_ood_gap:"+ds, o.clean-ood, false, map[string]string{"definition": "in-distribution minus out-of-distribution " + rs.Metric}))
+				gap := scalarMetric("id_ood_gap:"+ds, o.clean-ood, false, map[string]string{"definition": "in-distribution minus out-of-distribution " + rs.Metric})
+				gap.CI = r.gapCI(o, ds)
+				rb.Summary = append(rb.Summary, scalarMetric("ood:"+ds, ood, tasks.HigherIsBetter(rs.Metric), nil), gap)
 				if e, ok := effective[ds]; ok {
-					rb.Summary = append(rb.Summary, scalarMetric("effective_robustness:"+ds, e[m.Name], true,
-						map[string]string{"fit": "logit-linear across the suite's models (Taori et al. 2020)"}))
+					er := scalarMetric("effective_robustness:"+ds, e[m.Name], true,
+						map[string]string{"fit": "logit-linear across the suite's models (Taori et al. 2020)"})
+					er.CI = effCI[ds][m.Name]
+					rb.Summary = append(rb.Summary, er)
 				} else {
 					rb.Summary = append(rb.Summary, undefinedMetric("effective_robustness:"+ds, fitErr[ds]))
 				}

@@ -25,7 +25,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // fakeModel is a 3-class linear model on 4 features: logits_c = 2·x_c + 0.5·x_3.
 // It records the batch sizes it saw and can fail after a number of calls.
 type fakeModel struct {
-	fixed     int64 // fixed batch size, 0 for dynamic
+	fixed     int64   // fixed batch size, 0 for dynamic
+	noise     float32 // weight of x_3 in every logit instead of 0.5 when set
 	batches   []int
 	failAfter int
 	closed    bool
@@ -46,9 +47,18 @@ func (f *fakeModel) Run(_ context.Context, in []tensor.Tensor) ([]tensor.Tensor,
 	f.batches = append(f.batches, b)
 	out := tensor.New("logits", tensor.Float32, []int64{int64(b), 3})
 	o := out.Data.([]float32)
+	w := f.noise
 	for i := 0; i < b; i++ {
 		for c := 0; c < 3; c++ {
-			o[i*3+c] = 2*x[i*4+c] + 0.5*x[i*4+3]
+			if w == 0 {
+				o[i*3+c] = 2*x[i*4+c] + 0.5*x[i*4+3]
+			} else {
+				// A worse model: the noise feature pushes class 0.
+				o[i*3+c] = 2 * x[i*4+c]
+				if c == 0 {
+					o[i*3+c] += w * x[i*4+3]
+				}
+			}
 		}
 	}
 	return []tensor.Tensor{out}, nil
@@ -342,4 +352,71 @@ func TestMergeShardsEqualsFullRun(t *testing.T) {
 	assert.Contains(t, err.Error(), "shard 2/3 is missing")
 	_, _, err = Merge(s, []*result.Result{shards[0], shards[0], shards[2]}, preds)
 	assert.ErrorContains(t, err, "given twice")
+}
+
+// TestShiftAndCorruptionIntervals runs three models of different quality on
+// a dataset, a shifted copy and a perturbation, and checks that the
+// cross-evaluation figures (ID–OOD gap, effective robustness, mCE) carry
+// intervals that hold their estimates.
+func TestShiftAndCorruptionIntervals(t *testing.T) {
+	p, _, _ := writeFixture(t, 300, "")
+	dir := filepath.Dir(p)
+	// The shifted copy: every feature value scaled by 0.6 (harder to separate).
+	b, err := os.ReadFile(filepath.Join(dir, "data.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := 1; i < len(lines); i++ {
+		f := strings.Split(lines[i], ",")
+		for j := 0; j < 4; j++ {
+			var v float64
+			fmt.Sscan(f[j], &v)
+			f[j] = fmt.Sprint(v * 0.6)
+		}
+		lines[i] = strings.Join(f, ",")
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shift.csv"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	for _, m := range []string{"b.onnx", "c.onnx"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, m), []byte(m), 0o644))
+	}
+	y, err := os.ReadFile(p)
+	require.NoError(t, err)
+	suiteText := strings.Replace(string(y), "  - {name: fake, path: model.onnx}", "  - {name: fake, path: model.onnx}\n  - {name: b, path: b.onnx}\n  - {name: c, path: c.onnx}", 1)
+	suiteText = strings.Replace(suiteText, "datasets:\n", `datasets:
+  - name: shifted
+    format: csv
+    path: shift.csv
+    features:
+      - {name: x, columns: [a, b, c, d]}
+    label: {column: label, classes: [x, y, z]}
+`, 1)
+	suiteText += `    robustness:
+      perturbations: [{name: feature_noise, severities: [3]}]
+      shift: [shifted]
+      baseline: fake
+`
+	require.NoError(t, os.WriteFile(p, []byte(suiteText), 0o644))
+	s, err := suite.Load(p)
+	require.NoError(t, err)
+	models := map[string]*fakeModel{"model.onnx": {}, "b.onnx": {noise: 1.5}, "c.onnx": {noise: 3}}
+	open := func(path string, rt suite.Runtime) (*OpenedModel, error) {
+		return models[filepath.Base(path)].opener()(path, rt)
+	}
+	res, err := Run(context.Background(), s, Options{OutDir: filepath.Join(dir, "out"), Open: open, Now: fixedNow})
+	require.NoError(t, err)
+	require.Len(t, res.Robustness, 3)
+	for _, rb := range res.Robustness {
+		for _, m := range rb.Summary {
+			switch m.Name {
+			case "id_ood_gap:shifted", "effective_robustness:shifted", "mce", "relative_mce":
+				require.NotNil(t, m.CI, "%s %s", rb.Model, m.Name)
+				if rb.Model == "fake" && (m.Name == "mce" || m.Name == "relative_mce") {
+					assert.Equal(t, 1.0, float64(m.Value), "the baseline against itself")
+					assert.Equal(t, 1.0, float64(m.CI.Low))
+					continue
+				}
+				assert.LessOrEqual(t, float64(m.CI.Low), float64(m.Value), "%s %s", rb.Model, m.Name)
+				assert.GreaterOrEqual(t, float64(m.CI.High), float64(m.Value), "%s %s", rb.Model, m.Name)
+			}
+		}
+	}
 }

@@ -548,3 +548,42 @@ func BootstrapCalibrationCI(conf, outcome []float64, spec CalibrationSpec, resam
 	})
 	return percentileCI(reps, level, MethodStratified)
 }
+
+// BootstrapReplicates runs resamples bootstrap replicates of a statistic
+// that draws its own resample from rng and writes k values into dst. Use it
+// when one replicate must resample several things consistently — two
+// independent samples (a gap between datasets), or the examples shared by
+// several models (a fit across models). Replicate r uses the generator of
+// BootstrapCI's replicate r, so results do not depend on the number of
+// goroutines. replicate is called concurrently and must only write dst.
+// The result holds one slice of resamples values per output j.
+//
+// It panics if resamples < 1 or k < 1.
+func BootstrapReplicates(resamples, k int, seed uint64, replicate func(rng *rand.Rand, dst []float64)) [][]float64 {
+	if resamples < 1 || k < 1 {
+		panic(badResamp)
+	}
+	flat := make([]float64, resamples*k)
+	parallel(resamples, func(_, r int) {
+		replicate(newRand(seed, r), flat[r*k:(r+1)*k])
+	})
+	out := make([][]float64, k)
+	for j := range out {
+		out[j] = make([]float64, resamples)
+		for r := 0; r < resamples; r++ {
+			out[j][r] = flat[r*k+j]
+		}
+	}
+	return out
+}
+
+// PercentileCI returns the percentile interval at level of replicate values
+// (NaN replicates are dropped), as BootstrapCI computes it.
+//
+// It panics if level is outside (0, 1).
+func PercentileCI(reps []float64, level float64) CI {
+	if !(level > 0 && level < 1) {
+		panic(badLevel)
+	}
+	return percentileCI(reps, level, MethodPercentile)
+}

@@ -549,3 +549,28 @@ func FuzzCalibrationError(f *testing.F) {
 		assert.True(t, v >= 0 && v <= 1, "value %v", v)
 	})
 }
+
+func TestBootstrapReplicatesMatchesBootstrapCI(t *testing.T) {
+	// One output that resamples like BootstrapCI gives BootstrapCI's interval.
+	x := []float64{1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0}
+	mean := func(idx []int) float64 {
+		s := 0.0
+		for _, i := range idx {
+			s += x[i]
+		}
+		return s / float64(len(idx))
+	}
+	want := BootstrapCI(len(x), mean, 300, 0.9, 5)
+	reps := BootstrapReplicates(300, 2, 5, func(rng *rand.Rand, dst []float64) {
+		idx := make([]int, len(x))
+		for j := range idx {
+			idx[j] = rng.IntN(len(x))
+		}
+		dst[0], dst[1] = mean(idx), -mean(idx)
+	})
+	got := PercentileCI(reps[0], 0.9)
+	assert.Equal(t, want.Low, got.Low)
+	assert.Equal(t, want.High, got.High)
+	neg := PercentileCI(reps[1], 0.9)
+	assert.InDelta(t, -want.High, neg.Low, 1e-12)
+}

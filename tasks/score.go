@@ -271,3 +271,35 @@ func floatMean(v []float64) float64 {
 	}
 	return s / float64(len(v))
 }
+
+// Correct returns 1 for each prediction whose class equals its label and 0
+// otherwise, following the invalid-output policy: under "wrong" an invalid
+// output is 0, under "exclude" it (and every unlabelled example) is NaN. It
+// is the per-example form of accuracy, for bootstraps that span several
+// evaluations (mCE, effective robustness).
+func (c *Classifier) Correct(preds []Prediction) []float64 {
+	out := make([]float64, len(preds))
+	for i, p := range preds {
+		switch {
+		case p.Label < 0 || (p.Invalid != "" && c.cfg.Invalid == InvalidExclude):
+			out[i] = math.NaN()
+		case p.Invalid == "" && p.Pred == p.Label:
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// Statistic returns metric name as a function of resampled positions into
+// preds (positions index preds after the invalid-output policy and the
+// unlabelled examples are applied), and the number of positions. It
+// computes the value only, no interval.
+func (c *Classifier) Statistic(name string, preds []Prediction) (func(idx []int) float64, int) {
+	d, _ := c.prepare(preds)
+	plain := *c
+	plain.cfg.Resamples = 0
+	return func(idx []int) float64 {
+		mv, _ := plain.metric(name, d.subset(idx))
+		return mv.Value
+	}, len(d.label)
+}
