@@ -32,6 +32,7 @@ type cachedPred struct {
 	Pred    int       `json:"y"`
 	Invalid string    `json:"inv,omitempty"`
 	Changed bool      `json:"chg,omitempty"`
+	Value   float64   `json:"v,omitempty"`
 }
 
 type chunkFile struct {

@@ -97,7 +97,7 @@ func (r *runner) embed(ctx context.Context, m *suite.Model, om *OpenedModel, t *
 		return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
 	}
 	defer rd.Close()
-	enc, err := compileDataset(d, rd.Columns())
+	enc, err := compileDataset(d, rd.Columns(), false)
 	if err != nil {
 		return nil, err
 	}

@@ -37,13 +37,16 @@ type encoders struct {
 	features []*dataset.Encoder
 	names    []string
 	label    *dataset.Labeler
+	target   int // numeric target column of a regression, or -1
 	groups   []*dataset.Grouper
 	gnames   []string
 	idCol    int
 }
 
-func compileDataset(d *suite.Dataset, cols []dataset.Column) (*encoders, error) {
-	e := &encoders{idCol: -1}
+// compileDataset compiles a dataset's features, groups, id and label (for
+// a regression, the numeric target column instead of a class label).
+func compileDataset(d *suite.Dataset, cols []dataset.Column, regression bool) (*encoders, error) {
+	e := &encoders{idCol: -1, target: -1}
 	var exclude []string
 	if d.Label != nil {
 		exclude = append(exclude, d.Label.Column)
@@ -76,7 +79,19 @@ func compileDataset(d *suite.Dataset, cols []dataset.Column) (*encoders, error) 
 		e.features = append(e.features, enc)
 		e.names = append(e.names, f.Name)
 	}
-	if d.Label != nil {
+	if d.Label != nil && regression {
+		for i, c := range cols {
+			if c.Name == d.Label.Column {
+				e.target = i
+			}
+		}
+		switch {
+		case e.target < 0:
+			return nil, fmt.Errorf("dataset %q: target column %q not found%s", d.Name, d.Label.Column, nearestColumn(d.Label.Column, cols))
+		case cols[e.target].Kind != dataset.Number:
+			return nil, fmt.Errorf("dataset %q: target column %q is %s; a regression needs numbers", d.Name, d.Label.Column, cols[e.target].Kind)
+		}
+	} else if d.Label != nil {
 		l, err := dataset.CompileLabel(cols, dataset.LabelSpec{Column: d.Label.Column, Classes: d.Label.Classes})
 		if err != nil {
 			return nil, fmt.Errorf("dataset %q label: %w", d.Name, err)
@@ -224,4 +239,24 @@ func (f *featureEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tenso
 		}
 	}
 	return ts, nil
+}
+
+func nearestColumn(name string, cols []dataset.Column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	if n := dataset.Nearest(name, names); n != "" {
+		return fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return " (columns: " + strings.Join(names, ", ") + ")"
+}
+
+// targetValue reads a regression target, naming the record on error.
+func (e *encoders) targetValue(rec dataset.Record, column string) (float64, error) {
+	v := rec.Values[e.target]
+	if v.Kind != dataset.Number {
+		return 0, fmt.Errorf("%s: target %q is %s, want a number", rec.Loc, column, v.Kind)
+	}
+	return v.Num, nil
 }

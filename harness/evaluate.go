@@ -44,7 +44,9 @@ type predictRun struct {
 	model    *suite.Model
 	om       *OpenedModel
 	ds       *suite.Dataset
-	clf      *tasks.Classifier
+	clf      *tasks.Classifier // classification tasks
+	reg      *tasks.Regressor  // regression tasks
+	dec      decoder           // clf or reg
 	key      string
 	enc      *encoders
 	reader   dataset.Reader
@@ -56,6 +58,15 @@ type predictRun struct {
 	tf       transform
 }
 
+// decoder turns output tensors into predictions (tasks.Classifier,
+// tasks.Regressor).
+type decoder interface {
+	PickOutput(outs []tensor.Info) (string, error)
+	Decode(out tensor.Tensor, rows int, dst []tasks.Prediction) error
+	Mode() tasks.ScoreMode
+	SetMode(tasks.ScoreMode)
+}
+
 // openPass opens the dataset, compiles it, binds the model inputs and builds
 // the classifier for task t.
 func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *suite.Dataset, dsHash string, v variant) (*predictRun, error) {
@@ -65,7 +76,8 @@ func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *sui
 	}
 	p := &predictRun{r: r, model: m, om: om, ds: d, reader: rd}
 	fail := func(err error) (*predictRun, error) { rd.Close(); return nil, err }
-	p.enc, err = compileDataset(d, rd.Columns())
+	regression := t.Kind == string(tasks.Regression)
+	p.enc, err = compileDataset(d, rd.Columns(), regression)
 	if err != nil {
 		return fail(err)
 	}
@@ -90,27 +102,40 @@ func (r *runner) openPass(m *suite.Model, om *OpenedModel, t *suite.Task, d *sui
 		}
 		p.inputs = &featureEncoder{binds: p.binds, enc: p.enc}
 	}
-	if p.enc.label == nil {
-		return fail(fmt.Errorf("dataset %q declares no label", d.Name))
+	var classes []string
+	switch {
+	case regression:
+		if p.enc.target < 0 {
+			return fail(fmt.Errorf("dataset %q declares no target (label) column", d.Name))
+		}
+		p.reg = tasks.NewRegressor(tasks.RegressionConfig{Output: t.Output, Invalid: tasks.InvalidPolicy(t.Invalid),
+			Metrics: t.Metrics, Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed})
+		p.dec = p.reg
+	default:
+		if p.enc.label == nil {
+			return fail(fmt.Errorf("dataset %q declares no label", d.Name))
+		}
+		binning := metrics.EqualWidth
+		if t.Calibration.Binning == "equal_mass" {
+			binning = metrics.EqualMass
+		}
+		classes = p.enc.label.Classes()
+		p.clf, err = tasks.NewClassifier(tasks.ClassificationConfig{
+			Classes: classes, Output: t.Output, Scores: tasks.ScoreMode(t.Scores),
+			Invalid: tasks.InvalidPolicy(t.Invalid), Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning,
+			Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
+		})
+		if err != nil {
+			return fail(fmt.Errorf("dataset %q: %w", d.Name, err))
+		}
+		p.dec = p.clf
 	}
-	binning := metrics.EqualWidth
-	if t.Calibration.Binning == "equal_mass" {
-		binning = metrics.EqualMass
-	}
-	p.clf, err = tasks.NewClassifier(tasks.ClassificationConfig{
-		Classes: p.enc.label.Classes(), Output: t.Output, Scores: tasks.ScoreMode(t.Scores),
-		Invalid: tasks.InvalidPolicy(t.Invalid), Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning,
-		Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
-	})
-	if err != nil {
-		return fail(fmt.Errorf("dataset %q: %w", d.Name, err))
-	}
-	p.outName, err = p.clf.PickOutput(om.Outputs)
+	p.outName, err = p.dec.PickOutput(om.Outputs)
 	if err != nil {
 		return fail(err)
 	}
 	mh, _, _ := hashFile(r.s.Resolve(m.Path))
-	p.key = cacheKey("v1", mh, dsHash, d, m.Inputs, p.outName, t.Scores, p.enc.label.Classes(),
+	p.key = cacheKey("v1", mh, dsHash, d, m.Inputs, p.outName, t.Kind, t.Scores, classes,
 		r.opt.ORTVersion, om.Provider, r.opt.Limit, r.opt.Shard.String(), v.name, v.key)
 	return p, nil
 }
@@ -199,8 +224,8 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 		}
 		if j.cached {
 			st.resumed += len(j.meta)
-			if p.clf.Mode() == "" {
-				p.clf.SetMode(j.mode)
+			if p.dec.Mode() == "" {
+				p.dec.SetMode(j.mode)
 			}
 		} else {
 			st.batches++
@@ -212,10 +237,15 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 				continue
 			}
 			for _, m := range j.meta {
-				chunkBuf = append(chunkBuf, cachedPred{Index: m.Index, Probs: m.Probs, Pred: m.Pred, Invalid: m.Invalid, Changed: m.Changed})
+				cp := cachedPred{Index: m.Index, Probs: m.Probs, Pred: m.Pred, Invalid: m.Invalid, Changed: m.Changed, Value: m.Value}
+				if m.Invalid != "" {
+					// NaN has no JSON form; the invalid flag says it all.
+					cp.Probs, cp.Value = nil, 0
+				}
+				chunkBuf = append(chunkBuf, cp)
 			}
 			if j.lastChunk {
-				toStore <- &chunkFile{Key: p.key, Chunk: j.chunk, Mode: string(p.clf.Mode()), Entries: chunkBuf}
+				toStore <- &chunkFile{Key: p.key, Chunk: j.chunk, Mode: string(p.dec.Mode()), Entries: chunkBuf}
 				chunkBuf = nil
 			}
 		}
@@ -241,7 +271,7 @@ func (p *predictRun) predict(ctx context.Context) ([]tasks.Prediction, streamSta
 func (p *predictRun) decode(j *job) error {
 	for _, o := range j.outs {
 		if o.Name == p.outName {
-			if err := p.clf.Decode(o, j.rows, j.meta); err != nil {
+			if err := p.dec.Decode(o, j.rows, j.meta); err != nil {
 				return fmt.Errorf("decode examples %d..%d: %w", j.meta[0].Index, j.meta[len(j.meta)-1].Index, err)
 			}
 			return nil
@@ -313,11 +343,20 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 				return err
 			}
 		}
-		label, err := p.enc.label.Label(rec)
-		if err != nil {
-			return err
+		pr := tasks.Prediction{Index: rec.Index, ID: p.enc.id(rec), Label: -1, Pred: -1, Changed: changed}
+		if p.reg != nil {
+			v, err := p.enc.targetValue(rec, p.ds.Label.Column)
+			if err != nil {
+				return err
+			}
+			pr.Target = v
+		} else {
+			label, err := p.enc.label.Label(rec)
+			if err != nil {
+				return err
+			}
+			pr.Label = label
 		}
-		pr := tasks.Prediction{Index: rec.Index, ID: p.enc.id(rec), Label: label, Changed: changed}
 		for _, g := range p.enc.groups {
 			v, err := g.Group(rec)
 			if err != nil {
@@ -331,7 +370,10 @@ func (p *predictRun) produce(ctx context.Context, out chan<- *job) error {
 				return fmt.Errorf("prediction cache %s does not match the data at %s; delete it or run with --no-cache", r.cache.path(p.key, c), rec.Loc)
 			}
 			e := cachedChunk.Entries[k]
-			pr.Probs, pr.Pred, pr.Invalid = e.Probs, e.Pred, e.Invalid
+			pr.Probs, pr.Pred, pr.Invalid, pr.Value = e.Probs, e.Pred, e.Invalid, e.Value
+			if e.Invalid != "" {
+				pr.Value = math.NaN()
+			}
 			if e.Changed != pr.Changed {
 				return fmt.Errorf("prediction cache %s does not match the data at %s; delete it or run with --no-cache", r.cache.path(p.key, c), rec.Loc)
 			}
@@ -418,14 +460,20 @@ func (r *runner) runVariant(ctx context.Context, m *suite.Model, mi *result.Mode
 	ev := result.Evaluation{
 		Model: m.Name, Task: t.Name, Kind: t.Kind, Dataset: d.Name, Variant: v.name,
 		Perturbation: v.perturbation, Severity: v.severity,
-		Classes: p.enc.label.Classes(), InvalidPolicy: t.Invalid,
+		InvalidPolicy: t.Invalid,
 	}
-	scores, err := p.clf.Score(preds)
+	var scores tasks.Scores
+	if p.reg != nil {
+		scores, err = p.reg.Score(preds)
+	} else {
+		ev.Classes = p.enc.label.Classes()
+		scores, err = p.clf.Score(preds)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dataset %q, variant %s: %w", d.Name, v.name, err)
 	}
 	ev.N, ev.Invalid = scores.N, scores.Invalid
-	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: string(p.clf.Mode()), Output: p.outName,
+	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: string(p.dec.Mode()), Output: p.outName,
 		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: p.enc.gnames}
 	ev.Metrics = convertMetrics(scores.Metrics)
 	ev.Reliability = convertReliability(scores.Reliability)
@@ -440,7 +488,7 @@ func (r *runner) runVariant(ctx context.Context, m *suite.Model, mi *result.Mode
 		eff.ExamplesPerSecond = float64(computed) / st.wall.Seconds()
 	}
 	ev.Efficiency = eff
-	ep := evalPreds{key: ev.Key(), groups: p.enc.gnames, classes: ev.Classes, preds: preds, resumed: st.resumed}
+	ep := evalPreds{key: ev.Key(), groups: p.enc.gnames, classes: ev.Classes, preds: preds, resumed: st.resumed, regression: p.reg != nil}
 	return &variantRun{ev: ev, preds: ep, clf: p.clf}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/evalctl/evalctl/harness/dataset"
@@ -132,13 +133,25 @@ type lmBatch struct {
 	tensors []tensor.Tensor
 }
 
+// lendingModel is implemented by models that can lend their outputs to a
+// callback instead of returning copies (ort.Model.RunInto): the outputs are
+// valid only until fn returns.
+type lendingModel interface {
+	RunInto(ctx context.Context, inputs []tensor.Tensor, fn func(outputs []tensor.Tensor) error) error
+}
+
 // score runs the requests and returns one result per request, in request
 // order. Requests are sorted by input length (longest first, ties by
 // index), cut into batches of at most batch rows and batchTokens padded
 // tokens, right-padded with attention_mask 0, and run; a causal model's
 // logits for the real positions do not depend on right padding, so the
-// results do not depend on how requests were batched. Log-softmax for
-// batch i overlaps inference of batch i+1.
+// results do not depend on how requests were batched.
+//
+// Two workers take batches in order; one inference runs at a time (the
+// model is never called concurrently), and the log-softmax of one batch
+// overlaps the inference of the next. A model with RunInto (lendingModel)
+// lends its logits to the scoring callback, which saves copying them;
+// other models' Run results are scored the same way.
 func (sc *lmScorer) score(ctx context.Context, reqs []tasks.LLRequest, where func(i int) string) ([]llResult, error) {
 	inputs := make([][]int64, len(reqs))
 	for i, r := range reqs {
@@ -150,49 +163,82 @@ func (sc *lmScorer) score(ctx context.Context, reqs []tasks.LLRequest, where fun
 	}
 	batches := sc.plan(inputs)
 	out := make([]llResult, len(reqs))
-	type done struct {
-		b    *lmBatch
-		outs []tensor.Tensor
-		err  error
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan done, 1)
-	go func() {
-		defer close(ch)
-		for _, b := range batches {
+	runInto := func(ctx context.Context, in []tensor.Tensor, fn func([]tensor.Tensor) error) error {
+		outs, err := sc.model.Run(ctx, in)
+		if err != nil {
+			return err
+		}
+		return fn(outs)
+	}
+	if lm, ok := sc.model.(lendingModel); ok {
+		runInto = lm.RunInto
+	}
+	lat := make([]time.Duration, len(batches)) // per batch; -1: not run
+	var (
+		mu       sync.Mutex // guards next and firstErr
+		next     int
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	// gate is held from taking a batch until its outputs are ready, so
+	// batches are built and run one at a time, in order.
+	gate := make(chan struct{}, 1)
+	worker := func() {
+		for {
+			gate <- struct{}{}
+			mu.Lock()
+			k := next
+			stop := firstErr != nil || k == len(batches)
+			if !stop {
+				next++
+			}
+			mu.Unlock()
+			if stop {
+				<-gate
+				return
+			}
+			b := batches[k]
 			sc.build(b)
 			t0 := time.Now()
-			outs, err := sc.model.Run(ctx, b.tensors)
-			lat := time.Since(t0)
-			sc.batches++
-			sc.inference += lat
-			sc.latencies = append(sc.latencies, float64(lat.Microseconds())/1000)
+			lat[k] = -1
+			var scoreErr error
+			err := runInto(ctx, b.tensors, func(outs []tensor.Tensor) error {
+				lat[k] = time.Since(t0)
+				<-gate
+				scoreErr = sc.collect(b, outs, reqs, out, where)
+				return scoreErr
+			})
+			if lat[k] < 0 { // the run failed before the outputs were ready
+				lat[k] = time.Since(t0)
+				<-gate
+			}
 			b.tensors = nil
-			select {
-			case ch <- done{b: b, outs: outs, err: err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
+			switch {
+			case scoreErr != nil:
+				fail(scoreErr)
+			case err != nil:
+				fail(fmt.Errorf("inference on %s: %w", where(b.idx[0]), err))
 			}
 		}
-	}()
-	var firstErr error
-	for d := range ch {
-		if firstErr != nil {
-			continue
-		}
-		if d.err != nil {
-			firstErr = fmt.Errorf("inference on %s: %w", where(d.b.idx[0]), d.err)
-			cancel()
-			continue
-		}
-		if err := sc.collect(d.b, d.outs, reqs, out, where); err != nil {
-			firstErr = err
-			cancel()
-		}
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(worker)
+	}
+	wg.Wait()
+	for _, l := range lat[:next] { // the batches taken, each run once
+		sc.batches++
+		sc.inference += l
+		sc.latencies = append(sc.latencies, float64(l.Microseconds())/1000)
 	}
 	if firstErr != nil {
 		return nil, firstErr
@@ -454,7 +500,7 @@ func runLM(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om 
 	}
 	defer rd.Close()
 	cols := rd.Columns()
-	enc, err := compileDataset(d, cols)
+	enc, err := compileDataset(d, cols, false)
 	if err != nil {
 		return nil, err
 	}

@@ -535,3 +535,50 @@ func BenchmarkLMBareORT(b *testing.B) {
 	}
 	b.ReportMetric(float64(tokens)*float64(b.N)/time.Since(start).Seconds(), "tokens/s")
 }
+
+// ort.Model must keep lending its logits to the scorer: a changed RunInto
+// signature would silently fall back to Run.
+var _ lendingModel = (*ort.Model)(nil)
+
+// runOnly hides RunInto, so the scorer takes the Run (copying) path.
+type runOnly struct{ Model }
+
+// TestLMScoringLendingMatchesRun checks that the lending path (RunInto)
+// and the copying path (Run) give bit-identical results and statistics:
+// the logits are the same either way, only their memory differs.
+func TestLMScoringLendingMatchesRun(t *testing.T) {
+	open := ortOpener(t)
+	s, err := suite.Load(writeLMSuite(t, "lm.onnx", 3, lmTasksYAML))
+	require.NoError(t, err)
+	om, err := open(s.Resolve(s.Models[0].Path), s.Runtime)
+	require.NoError(t, err)
+	defer om.Model.Close()
+	_, lends := om.Model.(lendingModel)
+	require.True(t, lends)
+	for ti := range s.Tasks {
+		task := &s.Tasks[ti]
+		tok, err := tokenizer.Load(s.Resolve(task.LM.Tokenizer))
+		require.NoError(t, err)
+		var reqs []tasks.LLRequest
+		for _, text := range []string{"the meeting is at noon", "free money now", "a", "please send the report by friday and call me"} {
+			ids, err := tok.Encode(text, false)
+			require.NoError(t, err)
+			reqs = append(reqs, tasks.RollingRequests(ids.IDs, 0, 8)...)
+		}
+		scorers := map[string]*lmScorer{}
+		results := map[string][]llResult{}
+		for name, m := range map[string]Model{"lend": om.Model, "run": runOnly{om.Model}} {
+			sc, err := newLMScorer(&OpenedModel{Model: m, Inputs: om.Inputs, Outputs: om.Outputs}, task, 3, 0)
+			require.NoError(t, err)
+			sc.maxLen = 8
+			res, err := sc.score(context.Background(), reqs, func(int) string { return "" })
+			require.NoError(t, err)
+			scorers[name], results[name] = sc, res
+		}
+		assert.Equal(t, results["run"], results["lend"], "task %s", task.Name)
+		assert.Equal(t, scorers["run"].batches, scorers["lend"].batches)
+		assert.Equal(t, scorers["run"].tokens, scorers["lend"].tokens)
+		assert.Len(t, scorers["lend"].latencies, scorers["lend"].batches)
+		assert.Positive(t, scorers["lend"].batches)
+	}
+}

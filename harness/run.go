@@ -332,6 +332,8 @@ type evalPreds struct {
 	classes []string
 	preds   []tasks.Prediction
 	resumed int
+	// regression sidecar lines carry the value and target.
+	regression bool
 }
 
 func boolInt(b bool) int {

@@ -27,6 +27,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type fakeModel struct {
 	fixed     int64   // fixed batch size, 0 for dynamic
 	noise     float32 // weight of x_3 in every logit instead of 0.5 when set
+	nanAbove  float32 // when set, rows with x_0 above it output NaN
 	batches   []int
 	failAfter int
 	closed    bool
@@ -48,6 +49,13 @@ func (f *fakeModel) Run(_ context.Context, in []tensor.Tensor) ([]tensor.Tensor,
 	out := tensor.New("logits", tensor.Float32, []int64{int64(b), 3})
 	o := out.Data.([]float32)
 	w := f.noise
+	defer func() {
+		for i := 0; i < b && f.nanAbove != 0; i++ {
+			if x[i*4] > f.nanAbove {
+				o[i*3] = float32(math.NaN())
+			}
+		}
+	}()
 	for i := 0; i < b; i++ {
 		for c := 0; c < 3; c++ {
 			if w == 0 {
@@ -419,4 +427,20 @@ func TestShiftAndCorruptionIntervals(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestInvalidOutputsSurviveTheCache runs a model that outputs NaN for some
+// examples twice: the second run reads every prediction from the cache and
+// must score exactly as the first.
+func TestInvalidOutputsSurviveTheCache(t *testing.T) {
+	p, _, _ := writeFixture(t, 1500, "")
+	first, err := runFixture(t, p, &fakeModel{nanAbove: 1.2}, nil)
+	require.NoError(t, err)
+	ev := first.Evaluations[0]
+	require.Positive(t, ev.Invalid)
+	again, err := runFixture(t, p, &fakeModel{nanAbove: 1.2}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1500, again.Run.Resumed)
+	assert.Equal(t, ev.Invalid, again.Evaluations[0].Invalid)
+	assert.Equal(t, ev.Metrics, again.Evaluations[0].Metrics)
 }

@@ -21,6 +21,13 @@ func writePredictions(path string, all []evalPreds) error {
 			if p.Invalid == "" {
 				rp.Probs = p.Probs
 			}
+			if ep.regression {
+				v, tg := p.Value, p.Target
+				rp.Target = &tg
+				if p.Invalid == "" {
+					rp.Score = &v
+				}
+			}
 			if len(ep.groups) > 0 {
 				rp.Groups = make(map[string]string, len(ep.groups))
 				for g, name := range ep.groups {

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -184,4 +185,85 @@ func TestScorePairPreference(t *testing.T) {
 	assert.Greater(t, m.High, 0.5)
 	d, _ := sc.Metric("likelihood_diff")
 	assert.InDelta(t, 0.75, d.Value, 1e-12)
+}
+
+// logSoftmaxRef is the straightforward float64 log-softmax with math.Exp
+// (the implementation sumExpShifted replaced), the reference below.
+func logSoftmaxRef(row []float32, t int) float64 {
+	m := math.Inf(-1)
+	for _, x := range row {
+		m = math.Max(m, float64(x))
+	}
+	s := 0.0
+	for _, x := range row {
+		s += math.Exp(float64(x) - m)
+	}
+	return float64(row[t]) - m - math.Log(s)
+}
+
+func TestLogSoftmaxAtMatchesMathExp(t *testing.T) {
+	rnd := func(seed uint64) func() float64 { // xorshift, deterministic
+		return func() float64 {
+			seed ^= seed << 13
+			seed ^= seed >> 7
+			seed ^= seed << 17
+			return float64(seed>>11) / (1 << 53)
+		}
+	}(0x9E3779B97F4A7C15)
+	rows := map[string][]float32{
+		"one value":      {3.5},
+		"ties":           {1, 2, 2, 0},
+		"spread 1e3":     {0, -1000, -707.9, -708.1, 5},
+		"at k·ln2 edges": {0, -0.5 * float32(math.Ln2), -1.5 * float32(math.Ln2), -745, -0.34657359},
+		"minus inf":      {float32(math.Inf(-1)), 1, 2},
+		"large values":   {3e4, 3e4 - 1, 2.9e4},
+	}
+	for _, scale := range []float64{1, 10, 60} {
+		row := make([]float32, 50257)
+		for i := range row {
+			row[i] = float32(scale * (rnd() - 0.5))
+		}
+		rows[fmt.Sprintf("random, spread %g", scale)] = row
+	}
+	for name, row := range rows {
+		for _, tok := range []int{0, len(row) / 2, len(row) - 1} {
+			if math.IsInf(float64(row[tok]), -1) {
+				continue
+			}
+			got, arg, ok := logSoftmaxAt(row, tok)
+			require.True(t, ok, name)
+			want := logSoftmaxRef(row, tok)
+			// A relative error ≤ 2e-12 in each exp (see sumExpShifted)
+			// moves log Σ by ≤ 2e-12; add float64 rounding of the result.
+			assert.InDelta(t, want, got, 2e-12+1e-15*math.Abs(want), "%s token %d", name, tok)
+			assert.Equal(t, float32(slicesMax(row)), row[arg], name)
+		}
+	}
+	for name, row := range map[string][]float32{
+		"NaN":       {0, float32(math.NaN()), 1},
+		"NaN first": {float32(math.NaN()), 0},
+		"+Inf":      {0, float32(math.Inf(1))},
+		"all -Inf":  {float32(math.Inf(-1)), float32(math.Inf(-1))},
+	} {
+		_, _, ok := logSoftmaxAt(row, 0)
+		assert.False(t, ok, name)
+	}
+}
+
+func slicesMax(row []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, x := range row {
+		m = max(m, x)
+	}
+	return m
+}
+
+func BenchmarkLogSoftmaxAt(b *testing.B) {
+	row := make([]float32, 50257)
+	for i := range row {
+		row[i] = float32(i%97) * 0.1
+	}
+	for b.Loop() {
+		logSoftmaxAt(row, 7)
+	}
 }

@@ -19,6 +19,9 @@ type Prediction struct {
 	// Changed is true when a variant (perturbation, counterfactual
 	// substitution) actually changed this example's input.
 	Changed bool
+	// Value and Target are the predicted and true values of a regression
+	// task (Label and Pred are -1 there).
+	Value, Target float64
 }
 
 // MetricValue is one scored metric with its confidence interval.

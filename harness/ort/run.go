@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -32,36 +34,149 @@ import (
 // ctx is checked before the run; if it is cancelled during the run, ONNX
 // Runtime is asked to terminate (RunOptions.Terminate) and Run returns an
 // error wrapping ctx.Err().
-func (m *Model) Run(ctx context.Context, inputs []tensor.Tensor) (out []tensor.Tensor, err error) {
+func (m *Model) Run(ctx context.Context, inputs []tensor.Tensor) ([]tensor.Tensor, error) {
+	out, _, err := m.run(ctx, inputs, false)
+	return out, err
+}
+
+// RunInto runs the model like Run and lends the outputs to fn instead of
+// returning them: fn sees every output in declared order, and RunInto
+// returns fn's error (or Run's). It is Run without the output copy: each
+// float32 tensor output whose shape follows from the inputs (fixed
+// dimensions, or symbolic ones such as "batch" shared with an input) is
+// written by ONNX Runtime straight into a buffer that RunInto takes from a
+// pool and reuses for later calls, so no logits tensor is allocated or
+// copied per call. Other outputs are converted as Run converts them.
+//
+// Lifetime: the outputs, and every slice reachable from them (Data, Shape,
+// Keys), are valid only until fn returns. fn must not keep them, hand them
+// to another goroutine that outlives the call, or change them; copy what
+// must survive. After fn returns their memory may be overwritten by another
+// RunInto at any time. fn runs without the model's lock, so other Run or
+// RunInto calls on m may run inference meanwhile; fn may itself call Run.
+//
+// If ONNX Runtime rejects a preallocated output (its actual shape differs
+// from the declared one), the run is repeated once with ONNX Runtime
+// allocating that output.
+func (m *Model) RunInto(ctx context.Context, inputs []tensor.Tensor, fn func(outputs []tensor.Tensor) error) error {
+	out, lent, err := m.run(ctx, inputs, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, b := range lent {
+			if poisonLent {
+				for i := range *b {
+					(*b)[i] = float32(math.NaN())
+				}
+			}
+			lendPool.Put(b)
+		}
+	}()
+	return fn(out)
+}
+
+// lendPool holds float32 output buffers for RunInto (*[]float32, any
+// capacity), shared by all models; the garbage collector may empty it.
+var lendPool sync.Pool
+
+// poisonLent makes RunInto fill lent buffers with NaN after fn returns
+// (tests set it to catch use after return).
+var poisonLent bool
+
+// lendBuf returns a pooled buffer of length n, or a new one.
+func lendBuf(n int) *[]float32 {
+	if p, ok := lendPool.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]float32, n)
+	return &b
+}
+
+// run is Run; with lend set, float32 outputs of known shape are written
+// into pooled buffers, which are returned for the caller to put back.
+func (m *Model) run(ctx context.Context, inputs []tensor.Tensor, lend bool) (out []tensor.Tensor, lent []*[]float32, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("run %s: %w", m.path, err)
+		return nil, nil, fmt.Errorf("run %s: %w", m.path, err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.sess == nil {
-		return nil, fmt.Errorf("run %s: %w", m.path, ErrClosed)
+		return nil, nil, fmt.Errorf("run %s: %w", m.path, ErrClosed)
 	}
 	defer func() {
 		if derr := m.release(); derr != nil && err == nil {
 			out, err = nil, fmt.Errorf("run %s: release onnxruntime values: %w", m.path, derr)
 		}
+		if err != nil {
+			for _, b := range lent {
+				lendPool.Put(b)
+			}
+			lent = nil
+		}
 	}()
 	if err := m.bind(inputs); err != nil {
-		return nil, fmt.Errorf("run %s: %w", m.path, err)
+		return nil, nil, fmt.Errorf("run %s: %w", m.path, err)
 	}
 	for i, t := range m.bound {
 		v, err := newValue(t)
 		if err != nil {
-			return nil, fmt.Errorf("run %s: input %q: %w", m.path, t.Name, err)
+			return nil, nil, fmt.Errorf("run %s: input %q: %w", m.path, t.Name, err)
 		}
 		m.inVals[i] = v
 	}
 	if m.hasF16 {
 		if err := m.preallocF16(); err != nil {
-			return nil, fmt.Errorf("run %s: %w", m.path, err)
+			return nil, nil, fmt.Errorf("run %s: %w", m.path, err)
+		}
+	}
+	var preset []int // outputs preallocated for lending
+	if lend {
+		if preset, lent, err = m.preallocLent(); err != nil {
+			return nil, lent, fmt.Errorf("run %s: %w", m.path, err)
 		}
 	}
 
+	runErr := m.runSession(ctx)
+	if runErr != nil && len(preset) > 0 && ctx.Err() == nil {
+		// ONNX Runtime refused a preallocated output (say, a declared
+		// shape that the graph does not honour): let it allocate them.
+		var errs []error
+		for _, i := range preset {
+			errs = append(errs, m.outVals[i].Destroy())
+			m.outVals[i] = nil
+		}
+		for _, b := range lent {
+			lendPool.Put(b)
+		}
+		lent = nil
+		if err := errors.Join(errs...); err != nil {
+			return nil, nil, fmt.Errorf("run %s: release onnxruntime values: %w", m.path, err)
+		}
+		runErr = m.runSession(ctx)
+	}
+	if runErr != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, lent, fmt.Errorf("run %s: %w (onnxruntime: %v)", m.path, cerr, runErr)
+		}
+		return nil, lent, fmt.Errorf("run %s: onnxruntime: %w", m.path, runErr)
+	}
+
+	out = make([]tensor.Tensor, len(m.outVals))
+	for i, v := range m.outVals {
+		t, err := m.convert(i, v)
+		if err != nil {
+			return nil, lent, fmt.Errorf("run %s: output %q: %w", m.path, m.outNames[i], err)
+		}
+		out[i] = t
+	}
+	return out, lent, nil
+}
+
+// runSession runs the session on m.inVals and m.outVals; if ctx is
+// cancelled meanwhile, ONNX Runtime is asked to terminate.
+func (m *Model) runSession(ctx context.Context) error {
 	var stop func() bool
 	var fired chan struct{}
 	if ctx.Done() != nil {
@@ -71,27 +186,61 @@ func (m *Model) Run(ctx context.Context, inputs []tensor.Tensor) (out []tensor.T
 			close(fired)
 		})
 	}
-	runErr := m.sess.RunWithOptions(m.inVals, m.outVals, m.runOpts)
+	err := m.sess.RunWithOptions(m.inVals, m.outVals, m.runOpts)
 	if stop != nil && !stop() {
 		<-fired
 		_ = m.runOpts.UnsetTerminate()
 	}
-	if runErr != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, fmt.Errorf("run %s: %w (onnxruntime: %v)", m.path, cerr, runErr)
-		}
-		return nil, fmt.Errorf("run %s: onnxruntime: %w", m.path, runErr)
-	}
+	return err
+}
 
-	out = make([]tensor.Tensor, len(m.outVals))
-	for i, v := range m.outVals {
-		t, err := m.convert(i, v)
-		if err != nil {
-			return nil, fmt.Errorf("run %s: output %q: %w", m.path, m.outNames[i], err)
+// preallocLent creates, for every float32 tensor output whose shape follows
+// from the inputs, an output tensor over a pooled buffer. It returns the
+// output indices and the buffers.
+func (m *Model) preallocLent() (idx []int, bufs []*[]float32, err error) {
+	for i, info := range m.outputs {
+		if info.Kind != tensor.KindTensor || info.DType != tensor.Float32 || m.outVals[i] != nil {
+			continue
 		}
-		out[i] = t
+		shape, ok := m.outShape(info)
+		if !ok || len(shape) == 0 {
+			continue
+		}
+		b := lendBuf(int(shape.FlattenedSize()))
+		v, err := ortgo.NewTensor(shape, *b)
+		if err != nil {
+			lendPool.Put(b)
+			return idx, bufs, fmt.Errorf("output %q: %w", info.Name, err)
+		}
+		m.outVals[i] = v
+		idx = append(idx, i)
+		bufs = append(bufs, b)
 	}
-	return out, nil
+	return idx, bufs, nil
+}
+
+// outShape resolves an output's declared shape against the symbolic
+// dimensions bound by the current inputs; ok is false when some axis does
+// not follow from them.
+func (m *Model) outShape(info tensor.Info) (shape ortgo.Shape, ok bool) {
+	shape = make(ortgo.Shape, len(info.Shape))
+	for k, d := range info.Shape {
+		if d >= 0 {
+			shape[k] = d
+			continue
+		}
+		p := info.DimParams[k]
+		found := false
+		for _, b := range m.dims {
+			if p != "" && b.param == p {
+				shape[k], found = b.size, true
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return shape, true
 }
 
 // release destroys every ort.Value held in the scratch slices and clears
@@ -196,22 +345,9 @@ func (m *Model) preallocF16() error {
 		if info.Kind != tensor.KindTensor || info.DType != tensor.Float16 {
 			continue
 		}
-		shape := make(ortgo.Shape, len(info.Shape))
-		for k, d := range info.Shape {
-			if d >= 0 {
-				shape[k] = d
-				continue
-			}
-			p := info.DimParams[k]
-			found := false
-			for _, b := range m.dims {
-				if p != "" && b.param == p {
-					shape[k], found = b.size, true
-				}
-			}
-			if !found {
-				return fmt.Errorf("float16 output %q has shape %s whose axis %d does not follow from the inputs; onnxruntime_go v1.27.0 cannot return float16 outputs of unknown shape", info.Name, info.ShapeString(), k)
-			}
+		shape, ok := m.outShape(info)
+		if !ok {
+			return fmt.Errorf("float16 output %q has shape %s with an axis that does not follow from the inputs; onnxruntime_go v1.27.0 cannot return float16 outputs of unknown shape", info.Name, info.ShapeString())
 		}
 		buf := make([]uint16, shape.FlattenedSize())
 		v, err := ortgo.NewCustomDataTensor(shape, halfBytes(buf), ortgo.TensorElementDataTypeFloat16)

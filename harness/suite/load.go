@@ -364,6 +364,9 @@ func (v *validator) validate() {
 		if d, ok := s.Dataset(t.Dataset); ok && t.Kind == string(tasks.Classification) && d.Label == nil {
 			v.errorf(p+".dataset", ErrInvalid, "classification task needs labels, but dataset %q declares no label", t.Dataset)
 		}
+		if t.Kind == string(tasks.Regression) {
+			v.regression(p, t)
+		}
 		if t.Robustness != nil {
 			v.robustness(p+".robustness", t, dsNames, modelNames)
 		}
@@ -516,6 +519,28 @@ func (v *validator) fairness(p string, t *Task) {
 				v.errorf(cp+".swap", ErrMissing, "swap (a map from each value to its substitute)")
 			}
 		}
+	}
+}
+
+// regression checks what a regression task needs and what it does not
+// support yet.
+func (v *validator) regression(p string, t *Task) {
+	if d, ok := v.s.Dataset(t.Dataset); ok {
+		switch {
+		case d.Label == nil:
+			v.errorf(p+".dataset", ErrInvalid, "regression task needs a target: dataset %q declares no label column", t.Dataset)
+		case len(d.Label.Classes) > 0:
+			v.errorf(p+".dataset", ErrInvalid, "regression task reads a numeric target, but dataset %q declares classes for its label", t.Dataset)
+		}
+	}
+	if t.Calibration.Dataset != "" {
+		v.errorf(p+".calibration.dataset", ErrInvalid, "temperature scaling applies to classification, not regression")
+	}
+	if t.Fairness != nil {
+		v.errorf(p+".fairness", ErrInvalid, "fairness sections are not supported for kind regression yet")
+	}
+	if t.Robustness != nil {
+		v.errorf(p+".robustness", ErrInvalid, "robustness sections are not supported for kind regression yet")
 	}
 }
 
