@@ -40,6 +40,13 @@
 // on every error path. Nothing returned by this package refers to ONNX
 // Runtime memory.
 //
+// Model.RunInto is the lending form for large outputs (a language model's
+// logits): float32 outputs whose shape follows from the inputs are written by
+// ONNX Runtime straight into Go buffers that the model reuses across calls,
+// and are lent to a callback. The tensors (and every slice reachable from
+// them) are valid only until the callback returns; afterwards the memory may
+// be reused by another call at any time.
+//
 // # Element types and ZipMap
 //
 // Inputs and outputs may be float32, float16 (IEEE half bits in []uint16),
