@@ -477,6 +477,7 @@ func (r *runner) runVariant(ctx context.Context, m *suite.Model, mi *result.Mode
 		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: p.enc.gnames}
 	ev.Metrics = convertMetrics(scores.Metrics)
 	ev.Reliability = convertReliability(scores.Reliability)
+	ev.RiskCoverage = convertCoverage(scores.RiskCoverage)
 	computed := len(preds) - st.resumed
 	eff := &result.Efficiency{
 		Examples: len(preds), Batches: st.batches, BatchSize: st.batchSize,
@@ -490,6 +491,14 @@ func (r *runner) runVariant(ctx context.Context, m *suite.Model, mi *result.Mode
 	ev.Efficiency = eff
 	ep := evalPreds{key: ev.Key(), groups: p.enc.gnames, classes: ev.Classes, preds: preds, resumed: st.resumed, regression: p.reg != nil}
 	return &variantRun{ev: ev, preds: ep, clf: p.clf}, nil
+}
+
+func convertCoverage(ps []tasks.CoveragePoint) []result.CoveragePoint {
+	var out []result.CoveragePoint
+	for _, p := range ps {
+		out = append(out, result.CoveragePoint{Coverage: p.Coverage, Risk: result.Float(p.Risk)})
+	}
+	return out
 }
 
 func convertReliability(rs []tasks.Reliability) []result.Reliability {

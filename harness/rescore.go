@@ -175,6 +175,7 @@ func (r *runner) rescoreVariant(t *suite.Task, ev *result.Evaluation, stored []r
 	ne.N, ne.Invalid = scores.N, scores.Invalid
 	ne.Metrics = convertMetrics(scores.Metrics)
 	ne.Reliability = convertReliability(scores.Reliability)
+	ne.RiskCoverage = convertCoverage(scores.RiskCoverage)
 	ne.Fairness = nil
 	ne.InvalidPolicy = t.Invalid
 	if ne.Scoring != nil {

@@ -1,6 +1,10 @@
 package tasks
 
-import "sort"
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
 
 // Kind names a task kind as written in suites.
 type Kind string
@@ -44,6 +48,36 @@ func Kinds() []string {
 func Metrics(kind string) ([]string, bool) {
 	k, ok := kinds[Kind(kind)]
 	return k.metrics, ok
+}
+
+// ValidMetric reports whether a task kind can report metric name: a listed
+// name, or for classification "selective_acc@P", the accuracy of the P% most
+// confident predictions (0 < P <= 100; HELM reports P = 10).
+func ValidMetric(kind, name string) bool {
+	known, ok := Metrics(kind)
+	if !ok {
+		return false
+	}
+	for _, m := range known {
+		if m == name {
+			return true
+		}
+	}
+	_, isCov := selectiveCoverage(name)
+	return Kind(kind) == Classification && isCov
+}
+
+// selectiveCoverage parses "selective_acc@P" into the coverage P/100.
+func selectiveCoverage(name string) (float64, bool) {
+	rest, ok := strings.CutPrefix(name, "selective_acc@")
+	if !ok {
+		return 0, false
+	}
+	p, err := strconv.ParseFloat(rest, 64)
+	if err != nil || !(p > 0 && p <= 100) {
+		return 0, false
+	}
+	return p / 100, true
 }
 
 // DefaultMetrics returns the metrics reported when a task lists none.

@@ -51,10 +51,19 @@ type Reliability struct {
 	Bins   []ReliabilityBin
 }
 
+// CoveragePoint is one point of a risk–coverage curve: the error rate
+// among the most confident share Coverage of predictions.
+type CoveragePoint struct {
+	Coverage, Risk float64
+}
+
 // Scores is everything a task reports for one evaluation.
 type Scores struct {
 	Metrics     []MetricValue
 	Reliability []Reliability
+	// RiskCoverage is the selective-prediction curve (at most 101 points),
+	// set when a selective metric (aurc, selective_acc@P) is requested.
+	RiskCoverage []CoveragePoint
 	// Invalid counts predictions whose output held NaN or Inf.
 	Invalid int
 	// N is the number of examples scored.

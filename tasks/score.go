@@ -17,7 +17,12 @@ var higherIsBetter = map[string]bool{
 }
 
 // HigherIsBetter reports the direction of a metric name.
-func HigherIsBetter(metric string) bool { return higherIsBetter[metric] }
+func HigherIsBetter(metric string) bool {
+	if _, ok := selectiveCoverage(metric); ok {
+		return true
+	}
+	return higherIsBetter[metric]
+}
 
 // scoringData is the predictions of one evaluation in metric-ready form.
 type scoringData struct {
@@ -88,12 +93,18 @@ func (c *Classifier) Score(preds []Prediction) (Scores, error) {
 	if len(d.label) == 0 {
 		return out, ErrNoExamples
 	}
+	selective := false
 	for _, name := range c.cfg.Metrics {
 		mv, rel := c.metric(name, d)
 		out.Metrics = append(out.Metrics, mv)
 		if rel != nil {
 			out.Reliability = append(out.Reliability, *rel)
 		}
+		_, s := selectiveCoverage(name)
+		selective = selective || s || name == "aurc"
+	}
+	if selective {
+		out.RiskCoverage = riskCoverage(d.conf, d.correct, 100)
 	}
 	return out, nil
 }
@@ -229,10 +240,12 @@ func (c *Classifier) metric(name string, d *scoringData) (MetricValue, *Reliabil
 	case "aurc":
 		general(func(s *scoringData) float64 { return metrics.AURC(s.conf, s.correct) })
 		mv.Spec = map[string]string{"confidence": "max probability", "risk": "0/1 error"}
-	case "selective_acc@10":
-		general(func(s *scoringData) float64 { return metrics.AccuracyAtCoverage(s.conf, s.correct, 0.1) })
-		mv.Spec = map[string]string{"coverage": "0.1", "confidence": "max probability"}
 	default:
+		if cov, ok := selectiveCoverage(name); ok {
+			general(func(s *scoringData) float64 { return metrics.AccuracyAtCoverage(s.conf, s.correct, cov) })
+			mv.Spec = map[string]string{"coverage": strconv.FormatFloat(cov, 'g', -1, 64), "confidence": "max probability"}
+			break
+		}
 		mv.Value, mv.Undefined = math.NaN(), "unknown metric"
 	}
 	return mv, nil
@@ -302,4 +315,26 @@ func (c *Classifier) Statistic(name string, preds []Prediction) (func(idx []int)
 		mv, _ := plain.metric(name, d.subset(idx))
 		return mv.Value
 	}, len(d.label)
+}
+
+// riskCoverage samples the risk–coverage curve (Geifman & El-Yaniv 2017) at
+// coverages 1/points … 1, keeping the report small whatever n is.
+func riskCoverage(conf []float64, correct []bool, points int) []CoveragePoint {
+	cov, risk := metrics.RiskCoverage(conf, correct)
+	n := len(cov)
+	if n == 0 {
+		return nil
+	}
+	out := make([]CoveragePoint, 0, points)
+	for k := 1; k <= points; k++ {
+		i := int(math.Ceil(float64(k)*float64(n)/float64(points))) - 1
+		if i < 0 {
+			i = 0
+		}
+		if len(out) > 0 && out[len(out)-1].Coverage == cov[i] {
+			continue
+		}
+		out = append(out, CoveragePoint{Coverage: cov[i], Risk: risk[i]})
+	}
+	return out
 }

@@ -39,8 +39,10 @@ func (c *Classifier) TemperatureScaled(calib, test []Prediction) ([]MetricValue,
 		Spec: map[string]string{"fit": "NLL on calibration split", "calibration_examples": strconv.Itoa(len(d.label))}}}
 	sd, _ := c.prepare(scaled)
 	for _, name := range c.cfg.Metrics {
-		switch name {
-		case "nll", "brier", "ece", "ece_adaptive", "rms_ce", "mce", "classwise_ece", "aurc", "selective_acc@10":
+		_, selective := selectiveCoverage(name)
+		switch {
+		case selective, name == "nll", name == "brier", name == "ece", name == "ece_adaptive", name == "rms_ce",
+			name == "mce", name == "classwise_ece", name == "aurc":
 			mv, _ := c.metric(name, sd)
 			mv.Name = name + "_ts"
 			if mv.Spec == nil {

@@ -164,11 +164,13 @@ type Evaluation struct {
 	Metrics       []Metric `json:"metrics"`
 	// Scoring records how the predictions were scored, so that rescore and
 	// merge can score them again the same way.
-	Scoring     *Scoring       `json:"scoring,omitempty"`
-	Reliability []Reliability  `json:"reliability,omitempty"`
-	Fairness    *Fairness      `json:"fairness,omitempty"`
-	Efficiency  *Efficiency    `json:"efficiency,omitempty"`
-	Extra       map[string]any `json:"extra,omitempty"`
+	Scoring     *Scoring      `json:"scoring,omitempty"`
+	Reliability []Reliability `json:"reliability,omitempty"`
+	// RiskCoverage is the selective-prediction curve, when requested.
+	RiskCoverage []CoveragePoint `json:"risk_coverage,omitempty"`
+	Fairness     *Fairness       `json:"fairness,omitempty"`
+	Efficiency   *Efficiency     `json:"efficiency,omitempty"`
+	Extra        map[string]any  `json:"extra,omitempty"`
 }
 
 // Scoring is the scoring configuration of one evaluation.
@@ -205,6 +207,13 @@ type CI struct {
 	Level     float64 `json:"level"`
 	Resamples int     `json:"resamples"`
 	Method    string  `json:"method"`
+}
+
+// CoveragePoint is one point of a risk–coverage curve: the error rate
+// among the most confident share Coverage of predictions.
+type CoveragePoint struct {
+	Coverage float64 `json:"coverage"`
+	Risk     Float   `json:"risk"`
 }
 
 // Reliability is reliability-diagram data for one calibration figure.

@@ -340,7 +340,7 @@ func (v *validator) validate() {
 		}
 		if known, ok := tasks.Metrics(t.Kind); ok {
 			for j, m := range t.Metrics {
-				if !contains(known, m) {
+				if !tasks.ValidMetric(t.Kind, m) {
 					msg := fmt.Sprintf("%q", m)
 					if near := Nearest(m, known); near != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", near)
