@@ -182,3 +182,47 @@ func TestRegressionNeedsNumericTarget(t *testing.T) {
 	assert.Contains(t, err.Error(), "target column \"y\" is string")
 	assert.False(t, errors.Is(err, context.Canceled))
 }
+
+// TestRegressionRescoreAndMerge: rescoring the sidecar reproduces the run,
+// and merging two shards equals the single run.
+func TestRegressionRescoreAndMerge(t *testing.T) {
+	var rows [][3]float64
+	for i := 0; i < 40; i++ {
+		rows = append(rows, [3]float64{float64(i % 7), float64(i % 3), float64(2*(i%7)) + 0.3*float64(i%5)})
+	}
+	p := writeRegression(t, rows, "wrong")
+	s, err := suite.Load(p)
+	require.NoError(t, err)
+	dir := filepath.Dir(p)
+	full, err := Run(context.Background(), s, Options{OutDir: filepath.Join(dir, "full"), Open: linearOpener, Now: fixedNow})
+	require.NoError(t, err)
+	preds, err := ReadPredictions(filepath.Join(dir, "full", PredictionsFile))
+	require.NoError(t, err)
+	again, err := Rescore(s, full, preds, RescoreOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, full.Evaluations[0].Metrics, again.Evaluations[0].Metrics)
+
+	var shards []*result.Result
+	var sp []map[string][]result.Prediction
+	for i := 0; i < 2; i++ {
+		out := filepath.Join(dir, fmt.Sprint("s", i))
+		r, err := Run(context.Background(), s, Options{OutDir: out, Open: linearOpener, Now: fixedNow, Shard: Shard{Index: i, Count: 2}})
+		require.NoError(t, err)
+		ps, err := ReadPredictions(filepath.Join(out, PredictionsFile))
+		require.NoError(t, err)
+		shards, sp = append(shards, r), append(sp, ps)
+	}
+	merged, all, err := Merge(s, shards, sp)
+	require.NoError(t, err)
+	assert.Equal(t, full.Evaluations[0].Metrics, merged.Evaluations[0].Metrics)
+	out := filepath.Join(dir, "merged.jsonl")
+	require.NoError(t, WritePredictions(out, merged, all))
+	n := 0
+	require.NoError(t, result.ReadPredictions(out, func(pr *result.Prediction) error {
+		require.NotNil(t, pr.Target)
+		require.NotNil(t, pr.Score)
+		n++
+		return nil
+	}))
+	assert.Equal(t, 40, n)
+}

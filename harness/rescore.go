@@ -66,7 +66,7 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 			continue
 		}
 		done[id] = true
-		if ev.Kind != string(tasks.Classification) {
+		if ev.Kind != string(tasks.Classification) && ev.Kind != string(tasks.Regression) {
 			// Language-model, probe, retrieval and WEAT evaluations are kept
 			// as they were: their scores are not recomputed from the sidecar
 			// yet (see docs/notes.md).
@@ -154,6 +154,23 @@ func (r *runner) rescoreVariant(t *suite.Task, ev *result.Evaluation, stored []r
 	if ev.Scoring != nil {
 		groups = ev.Scoring.Groups
 	}
+	if ev.Kind == string(tasks.Regression) {
+		reg := tasks.NewRegressor(tasks.RegressionConfig{Invalid: tasks.InvalidPolicy(t.Invalid), Metrics: t.Metrics,
+			Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed})
+		preds := toTaskPreds(stored, groups)
+		scores, err := reg.Score(preds)
+		if err != nil {
+			return nil, fmt.Errorf("rescore %s: %w", ev.Key(), err)
+		}
+		ne := *ev
+		ne.N, ne.Invalid, ne.Metrics, ne.InvalidPolicy = scores.N, scores.Invalid, convertMetrics(scores.Metrics), t.Invalid
+		if ne.Scoring != nil {
+			sc := *ne.Scoring
+			sc.Metrics = t.Metrics
+			ne.Scoring = &sc
+		}
+		return &variantRun{ev: ne, preds: evalPreds{key: ev.Key(), groups: groups, preds: preds, regression: true}}, nil
+	}
 	binning := metrics.EqualWidth
 	if t.Calibration.Binning == "equal_mass" {
 		binning = metrics.EqualMass
@@ -192,6 +209,14 @@ func toTaskPreds(stored []result.Prediction, groups []string) []tasks.Prediction
 	out := make([]tasks.Prediction, len(stored))
 	for i, p := range stored {
 		tp := tasks.Prediction{Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Probs: p.Probs, Invalid: p.Invalid, Changed: p.Changed}
+		if p.Score != nil {
+			tp.Value = *p.Score
+		} else if p.Invalid != "" {
+			tp.Value = math.NaN()
+		}
+		if p.Target != nil {
+			tp.Target = *p.Target
+		}
 		if tp.Invalid != "" {
 			tp.Probs = nil
 		}
@@ -382,6 +407,7 @@ func WritePredictions(path string, res *result.Result, preds map[string][]result
 		}
 		ep.groups = groups
 		ep.preds = toTaskPreds(ps, groups)
+		ep.regression = len(ps) > 0 && ps[0].Target != nil
 		all = append(all, ep)
 	}
 	return writePredictions(path, all)
