@@ -123,17 +123,24 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 			d.Adapt = append(d.Adapt, []string{m.Name, a.Method, a.Base, fmt.Sprint(a.TrainableParams), fmt.Sprint(a.TrainExamples), a.Compute})
 		}
 	}
-	byTask := map[string][]point{}
+	// One chart per evaluated dataset, so that models adapted in different
+	// tasks on the same test data (shipped heads, the harness's probes) meet
+	// on the same axes.
+	byData := map[string][]point{}
 	for _, row := range v.Rows {
 		a := adapt[row.Model]
 		m, ok := row.Metrics[opts.ParetoMetric]
 		if a == nil || !ok || a.TrainableParams <= 0 || m.Value.IsNaN() {
 			continue
 		}
-		byTask[row.Task] = append(byTask[row.Task], point{row.Model, float64(a.TrainableParams), float64(m.Value)})
+		key := row.Task
+		if row.Eval != nil && row.Eval.Dataset != "" {
+			key = row.Eval.Dataset
+		}
+		byData[key] = append(byData[key], point{row.Model, float64(a.TrainableParams), float64(m.Value)})
 	}
-	for _, t := range sortedKeys(byTask) {
-		d.Pareto = append(d.Pareto, scatterSVG(t+": "+opts.ParetoMetric+" vs trainable parameters", "trainable parameters (log)", opts.ParetoMetric, byTask[t]))
+	for _, k := range sortedKeys(byData) {
+		d.Pareto = append(d.Pareto, scatterSVG(k+": "+opts.ParetoMetric+" vs trainable parameters", "trainable parameters (log)", opts.ParetoMetric, byData[k]))
 	}
 	for _, g := range r.Gates {
 		d.Gates = append(d.Gates, gateCells(g))
