@@ -104,22 +104,29 @@ func (c *Classifier) SetMode(m ScoreMode) { c.mode = m }
 // configured one, else the only one, else the first whose name contains
 // "prob" (ZipMap) or "logit", else the first float tensor.
 func (c *Classifier) PickOutput(outs []tensor.Info) (string, error) {
+	return pickOutput(c.cfg.Output, outs, "prob", "logit")
+}
+
+// pickOutput returns the configured output if the model has it, else the
+// only output, else the first whose name contains one of prefer (in that
+// order), else the first float tensor.
+func pickOutput(configured string, outs []tensor.Info, prefer ...string) (string, error) {
 	names := make([]string, len(outs))
 	for i, o := range outs {
 		names[i] = o.Name
 	}
-	if c.cfg.Output != "" {
+	if configured != "" {
 		for _, n := range names {
-			if n == c.cfg.Output {
+			if n == configured {
 				return n, nil
 			}
 		}
-		return "", fmt.Errorf("model has no output %q (outputs: %s)", c.cfg.Output, strings.Join(names, ", "))
+		return "", fmt.Errorf("model has no output %q (outputs: %s)", configured, strings.Join(names, ", "))
 	}
 	if len(outs) == 1 {
 		return outs[0].Name, nil
 	}
-	for _, want := range []string{"prob", "logit"} {
+	for _, want := range prefer {
 		for _, o := range outs {
 			if strings.Contains(strings.ToLower(o.Name), want) {
 				return o.Name, nil
@@ -131,7 +138,7 @@ func (c *Classifier) PickOutput(outs []tensor.Info) (string, error) {
 			return o.Name, nil
 		}
 	}
-	return "", fmt.Errorf("cannot choose a score output among %s; set the task's output", strings.Join(names, ", "))
+	return "", fmt.Errorf("cannot choose an output among %s; set the task's output", strings.Join(names, ", "))
 }
 
 // Decode turns rows [0, rows) of the output tensor into predictions, filling

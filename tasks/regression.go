@@ -3,7 +3,6 @@ package tasks
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -56,27 +55,7 @@ func NewRegressor(cfg RegressionConfig) *Regressor {
 // PickOutput chooses the output to read: the configured one, the only one,
 // else the first float tensor.
 func (g *Regressor) PickOutput(outs []tensor.Info) (string, error) {
-	names := make([]string, len(outs))
-	for i, o := range outs {
-		names[i] = o.Name
-	}
-	if g.cfg.Output != "" {
-		for _, n := range names {
-			if n == g.cfg.Output {
-				return n, nil
-			}
-		}
-		return "", fmt.Errorf("model has no output %q (outputs: %s)", g.cfg.Output, strings.Join(names, ", "))
-	}
-	if len(outs) == 1 {
-		return outs[0].Name, nil
-	}
-	for _, o := range outs {
-		if o.Kind == tensor.KindTensor && (o.DType == tensor.Float32 || o.DType == tensor.Float64 || o.DType == tensor.Float16) {
-			return o.Name, nil
-		}
-	}
-	return "", fmt.Errorf("cannot choose a value output among %s; set the task's output", strings.Join(names, ", "))
+	return pickOutput(g.cfg.Output, outs)
 }
 
 // Decode reads one value per row ([batch] or [batch, 1]) into dst[i].Value,
