@@ -115,6 +115,13 @@ func checkRecomputed(f perExample, ex map[int]example, reported result.Float, in
 // examples both sides have. It returns false when it could not.
 func (c *Comparison) pairedTest(r *Row, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
 	f, ok := recomputable[r.Metric]
+	if !ok || (r.Metric != "accuracy" && r.Metric != "acc") {
+		// Every classification metric other than accuracy (which gets
+		// McNemar below) is recomputed with the task's own definition.
+		if c.pairedClassification(r, be, ce, bp, cp, opts) {
+			return true
+		}
+	}
 	if !ok {
 		return false
 	}
