@@ -82,6 +82,58 @@ func TestWEATFixture(t *testing.T) {
 	assert.Equal(t, 10, res2.Evaluations[0].Efficiency.Examples)
 }
 
+// TestSEATFixture runs SEAT (May et al. 2019) through Run: the WEAT fixture's
+// words put into the sentence template "this is {word} ."
+// (harness/testdata/embedding/seat.yaml, the dataset's text template). The
+// template words have zero vectors in the fixture model, so the mean-pooled
+// sentence vector is word_vector/4 (the mask covers 4 tokens; every token is
+// in the vocabulary, none is [UNK]) and cosine similarity is scale-invariant:
+// the SEAT effect size and p-value must equal the WEAT ones
+// (scripts/gen_embedding_fixtures.py prints both). As a guard against a
+// template that silently never reaches the tokenizer, the pooled vectors
+// themselves must be the table's vectors divided by 4.
+func TestSEATFixture(t *testing.T) {
+	open := embORT(t)
+	weat, err := suite.Load(filepath.Join("testdata", "embedding", "weat.yaml"))
+	require.NoError(t, err)
+	seat, err := suite.Load(filepath.Join("testdata", "embedding", "seat.yaml"))
+	require.NoError(t, err)
+	wres, err := Run(context.Background(), weat, Options{OutDir: t.TempDir(), Open: open})
+	require.NoError(t, err)
+	sres, err := Run(context.Background(), seat, Options{OutDir: t.TempDir(), Open: open})
+	require.NoError(t, err)
+	require.Len(t, wres.Evaluations, 1)
+	require.Len(t, sres.Evaluations, 1)
+	for _, name := range []string{"effect_size", "p_value"} {
+		w, ok := wres.Evaluations[0].Metric(name)
+		require.True(t, ok, name)
+		s, ok := sres.Evaluations[0].Metric(name)
+		require.True(t, ok, name)
+		assert.InDelta(t, float64(w.Value), float64(s.Value), 1e-9, "SEAT %s equals WEAT", name)
+	}
+	d, _ := sres.Evaluations[0].Metric("effect_size")
+	assert.InDelta(t, math.Sqrt(5)*(1+math.Sqrt2)/3, float64(d.Value), 1e-6, "hand effect size")
+	assert.Equal(t, "sentences", sres.Evaluations[0].Dataset)
+
+	// The embedding pass on the templated sentences: vector/4, exactly.
+	r := newRunner(seat, Options{OutDir: t.TempDir(), Open: open})
+	m, _ := seat.Model("word-embed")
+	om, err := open(seat.Resolve(m.Path), seat.Runtime)
+	require.NoError(t, err)
+	defer om.Model.Close()
+	ds, _ := seat.Dataset("sentences")
+	e, err := r.embed(context.Background(), m, om, &seat.Tasks[0], ds, "h", cleanVariant, embedOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 10, e.x.N)
+	for i, p := range e.base {
+		want, ok := fixtureWordVectors[p.ID]
+		require.True(t, ok, p.ID)
+		for j, x := range e.x.Row(i) {
+			assert.Equal(t, want[j]/4, float64(x), "%s dim %d", p.ID, j)
+		}
+	}
+}
+
 // TestWEATMissingWord checks that a word set naming a word with no dataset
 // row is an error that names the word.
 func TestWEATMissingWord(t *testing.T) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Write the fixture text-embedding model, tokenizer and data for the WEAT and
 retrieval tests (harness/embedding_weat_test.go, harness/embedding_retrieval_test.go)
-and print the expected numbers, computed here independently of evalctl.
+and print the expected numbers, computed here independently of evalctl
+(including the SEAT variant of the WEAT fixture, see SEAT_TEMPLATE).
 
     /usr/bin/python3 scripts/gen_embedding_fixtures.py
 
@@ -55,9 +56,20 @@ QRELS = [("q1", "d1", 2), ("q1", "d2", 1), ("q2", "d3", 1), ("q2", "d2", 1), ("q
 METRICS = ["recall@1", "recall@3", "mrr@10", "ndcg@10"]
 
 
+# SEAT (May et al. 2019) puts each word into a template; the template's words
+# have zero vectors, so mean pooling over the attention mask of
+# "this is <word> ." is word_vector / 4 and, cosine being scale-invariant, the
+# SEAT effect size and p-value equal the WEAT ones (harness/testdata/embedding/
+# seat.yaml, TestSEATFixture). Appended after WORDS so that no earlier id moves.
+SEAT_TEMPLATE = "this is {word} ."
+TEMPLATE_WORDS = ["this", "is", "."]
+
+
 def vocab():
     v = {"[PAD]": 0, "[UNK]": 1}
     for w in WORDS:
+        v[w] = len(v)
+    for w in TEMPLATE_WORDS:
         v[w] = len(v)
     return v
 
@@ -67,6 +79,8 @@ def table(v):
     t[1] = [0.5, 0.5, 0.5, 0.5]  # [UNK]
     for w, vec in WORDS.items():
         t[v[w]] = vec
+    for w in TEMPLATE_WORDS:
+        t[v[w]] = 0  # already zero; stated for the reader
     return t
 
 
@@ -115,9 +129,15 @@ def cos(u, v):
     return float(u @ v / math.sqrt((u @ u) * (v @ v)))
 
 
-def weat_reference():
+def seat_vector(w):
+    """Mean over the tokens of the templated sentence (template words are 0)."""
+    toks = SEAT_TEMPLATE.format(word=w).split()
+    return np.mean([WORDS[t].astype(np.float64) if t in WORDS else np.zeros(4) for t in toks], axis=0)
+
+
+def weat_reference(vec=lambda w: WORDS[w]):
     def s(w):
-        return np.mean([cos(WORDS[w], WORDS[a]) for a in SETS["A"]]) - np.mean([cos(WORDS[w], WORDS[b]) for b in SETS["B"]])
+        return np.mean([cos(vec(w), vec(a)) for a in SETS["A"]]) - np.mean([cos(vec(w), vec(b)) for b in SETS["B"]])
     sx = [s(w) for w in SETS["X"]]
     sy = [s(w) for w in SETS["Y"]]
     d = (np.mean(sx) - np.mean(sy)) / np.std(sx + sy, ddof=1)
@@ -177,7 +197,7 @@ def main():
         f.write("query-id\tcorpus-id\tscore\n")
         for q, d, r in QRELS:
             f.write(f"{q}\t{d}\t{r}\n")
-    ref = {"weat": weat_reference(), "retrieval": retrieval_reference()}
+    ref = {"weat": weat_reference(), "seat": weat_reference(seat_vector), "retrieval": retrieval_reference()}
     print(json.dumps(ref, indent=1))
 
 

@@ -157,8 +157,10 @@ func (v *validator) embedding(p string, t *Task) {
 		if t.Robustness != nil && len(pr.Methods) > 1 {
 			v.errorf(p+".robustness", ErrInvalid, "robustness summaries need one probe method per task (methods: %s); split the task", strings.Join(pr.Methods, ", "))
 		}
-		if t.Robustness != nil && len(t.Robustness.Shift) > 0 {
-			v.errorf(p+".robustness.shift", ErrInvalid, "shift datasets are not supported for kind probe yet")
+		if t.Robustness != nil {
+			for i, name := range t.Robustness.Shift {
+				labelled(fmt.Sprintf("%s.robustness.shift[%d]", p, i), name)
+			}
 		}
 		if t.Fairness != nil && len(t.Fairness.Counterfactual) > 0 {
 			v.errorf(p+".fairness.counterfactual", ErrInvalid, "counterfactual substitution is not supported for kind probe yet")
