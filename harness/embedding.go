@@ -420,6 +420,23 @@ func runProbe(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, 
 			svars = append(svars, v)
 		}
 	}
+	// Counterfactual substitutions: the test split with the protected
+	// attribute substituted, embedded and scored by the same probe.
+	var cfEmb []*embedded
+	var cfVars []variant
+	if t.Fairness != nil {
+		for _, cf := range t.Fairness.Counterfactual {
+			v, err := r.counterfactualVariant(cf)
+			if err != nil {
+				return nil, err
+			}
+			e, err := get(t.Dataset, v, embedOptions{label: true, shard: true})
+			if err != nil {
+				return nil, fmt.Errorf("variant %s: %w", v.name, err)
+			}
+			cfEmb, cfVars = append(cfEmb, e), append(cfVars, v)
+		}
+	}
 	binning := metrics.EqualWidth
 	if t.Calibration.Binning == "equal_mass" {
 		binning = metrics.EqualMass
@@ -503,6 +520,13 @@ func runProbe(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, 
 				return nil, err
 			}
 			runs.shift = append(runs.shift, vr)
+		}
+		for i, e := range cfEmb {
+			vr, err := mkRun(e, cfVars[i])
+			if err != nil {
+				return nil, err
+			}
+			runs.cfs = append(runs.cfs, vr)
 		}
 		ev := &runs.clean.ev
 		ad := result.Adaptation{Method: "probe:" + method, Base: m.Name, TrainableParams: probe.Params(),

@@ -561,18 +561,9 @@ func (r *runner) evaluate(ctx context.Context, m *suite.Model, mi *result.Model,
 	}
 	if f := t.Fairness; f != nil {
 		for _, cf := range f.Counterfactual {
-			cf := cf
-			v := variant{name: "counterfactual:" + cf.Name, key: []any{cf.Column, cf.Swap},
-				build: func(cols []dataset.Column) (transform, error) { return counterfactualTransform(cols, cf) }}
-			if cf.Words != "" {
-				pairs, err := counterfactualWordPairs(r.s, cf.Words)
-				if err != nil {
-					return nil, err
-				}
-				v.key = []any{cf.Words, cf.Columns, pairs}
-				v.build = func(cols []dataset.Column) (transform, error) {
-					return textCounterfactualTransform(cols, cf.Name, cf.Columns, pairs)
-				}
+			v, err := r.counterfactualVariant(cf)
+			if err != nil {
+				return nil, err
 			}
 			vr, err := r.runVariant(ctx, m, mi, om, t, dsHash, v)
 			if err != nil {

@@ -310,3 +310,21 @@ func counterfactualTransform(cols []dataset.Column, cf suite.CounterfactualSpec)
 		return true, nil
 	}, nil
 }
+
+// counterfactualVariant is the variant of a fairness counterfactual: a value
+// swap in one column, or word substitution in text columns.
+func (r *runner) counterfactualVariant(cf suite.CounterfactualSpec) (variant, error) {
+	v := variant{name: "counterfactual:" + cf.Name, key: []any{cf.Column, cf.Swap},
+		build: func(cols []dataset.Column) (transform, error) { return counterfactualTransform(cols, cf) }}
+	if cf.Words != "" {
+		pairs, err := counterfactualWordPairs(r.s, cf.Words)
+		if err != nil {
+			return variant{}, err
+		}
+		v.key = []any{cf.Words, cf.Columns, pairs}
+		v.build = func(cols []dataset.Column) (transform, error) {
+			return textCounterfactualTransform(cols, cf.Name, cf.Columns, pairs)
+		}
+	}
+	return v, nil
+}

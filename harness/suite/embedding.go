@@ -162,9 +162,7 @@ func (v *validator) embedding(p string, t *Task) {
 				labelled(fmt.Sprintf("%s.robustness.shift[%d]", p, i), name)
 			}
 		}
-		if t.Fairness != nil && len(t.Fairness.Counterfactual) > 0 {
-			v.errorf(p+".fairness.counterfactual", ErrInvalid, "counterfactual substitution is not supported for kind probe yet")
-		}
+
 	case tasks.Retrieval:
 		if t.Retrieval == nil || t.Retrieval.Corpus == "" || t.Retrieval.Qrels == "" {
 			v.errorf(p+".retrieval", ErrMissing, "retrieval section with corpus (a dataset) and qrels (a BEIR qrels TSV)")
