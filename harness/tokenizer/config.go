@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -85,6 +86,9 @@ func (p parser) normalizer(path string, raw json.RawMessage) (normalizer, error)
 		Lowercase    *bool             `json:"lowercase"`
 		Left         bool              `json:"left"`
 		Right        bool              `json:"right"`
+		StripLeft    bool              `json:"strip_left"`
+		StripRight   bool              `json:"strip_right"`
+		Charsmap     *string           `json:"precompiled_charsmap"`
 		Prepend      string            `json:"prepend"`
 		Pattern      json.RawMessage   `json:"pattern"`
 		Content      string            `json:"content"`
@@ -106,7 +110,20 @@ func (p parser) normalizer(path string, raw json.RawMessage) (normalizer, error)
 	case "StripAccents":
 		return stripAccentsNorm{}, nil
 	case "Strip":
-		return stripNorm{c.Left, c.Right}, nil
+		return stripNorm{c.Left || c.StripLeft, c.Right || c.StripRight}, nil
+	case "Precompiled":
+		if c.Charsmap == nil {
+			return nil, p.errf(path+".precompiled_charsmap", "missing")
+		}
+		blob, err := base64.StdEncoding.DecodeString(*c.Charsmap)
+		if err != nil {
+			return nil, p.wrap(path+".precompiled_charsmap", err)
+		}
+		n, err := newPrecompiled(blob)
+		if err != nil {
+			return nil, p.wrap(path+".precompiled_charsmap", err)
+		}
+		return n, nil
 	case "Prepend":
 		return prependNorm{c.Prepend}, nil
 	case "Replace":

@@ -6,7 +6,8 @@
 //     continuing_subword_prefix, end_of_word_suffix, ignore_merges), WordPiece, Unigram (Viterbi;
 //     unknown pieces score min_score-10 and consecutive unknowns are fused; byte_fallback).
 //   - normalizers: NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace,
-//     BertNormalizer, Sequence. The Unicode data (unorm_tables.go) is generated from Python's
+//     BertNormalizer, Precompiled (SentencePiece charsmap, applied as sentencepiece's
+//     normalizer.cc does: longest trie match at each position), Sequence. The Unicode data (unorm_tables.go) is generated from Python's
 //     unicodedata by testdata/gen_unorm.py, since golang.org/x/text is not a dependency.
 //   - pre-tokenizers: BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Split,
 //     Punctuation, Digits, Sequence.
@@ -29,7 +30,13 @@
 // covers that whole character. Special and padding tokens have {0, 0}.
 //
 // Added tokens are matched in the raw input before normalization (leftmost, then longest).
-// Known gaps: the Precompiled normalizer (SentencePiece charsmap) and the CTC and
-// WordLevel components are not supported and fail at load time with the JSON path; truncation
-// stride does not produce overflowing windows; lower-casing has no Greek final-sigma rule.
+// SentencePiece parity: testdata/gen_spm.py trains a Unigram model with sentencepiece, converts
+// it like Hugging Face's SpmConverter and records sentencepiece's ids. The normalized text is
+// sentencepiece's on every test string; ids differ only where two segmentations tie exactly and
+// sentencepiece's float32 whole-sentence Viterbi breaks the tie by rounding, while this package
+// (like Hugging Face) runs a float64 Viterbi per Metaspace word.
+//
+// Known gaps: the CTC and WordLevel components are not supported and fail at load time with the
+// JSON path; truncation stride does not produce overflowing windows; lower-casing has no Greek
+// final-sigma rule.
 package tokenizer

@@ -116,7 +116,8 @@ func TestParseErrors(t *testing.T) {
 		{`{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}}`, "model.merges[0]"},
 		{`{"model": {"type": "BPE", "vocab": {"a": 5}, "merges": []}}`, "model.vocab: id 5"},
 		{`{"model": {"type": "Unigram", "vocab": [["a", 0]]}}`, "model.unk_id"},
-		{`{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "normalizer": {"type": "Sequence", "normalizers": [{"type": "Precompiled"}]}}`, "normalizer.normalizers[0].type"},
+		{`{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "normalizer": {"type": "Sequence", "normalizers": [{"type": "Precompiled"}]}}`, "normalizer.normalizers[0].precompiled_charsmap"},
+		{`{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "normalizer": {"type": "Sequence", "normalizers": [{"type": "Nmt"}]}}`, "normalizer.normalizers[0].type"},
 		{`{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "a(?=b)"}, "behavior": "Isolated"}}`, "pre_tokenizer.pattern.Regex"},
 	}
 	for _, c := range cases {
