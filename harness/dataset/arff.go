@@ -12,17 +12,13 @@ import (
 )
 
 type arffReader struct {
+	stream
 	name    string
 	br      *bufio.Reader
-	closer  io.Closer
-	cols    []Column
 	nomIdx  []map[string]int // per nominal column: value → index
 	missing map[string]bool
 	line    int
 	row     int
-	rec     Record
-	err     error
-	done    bool
 }
 
 func openARFF(spec Spec) (Reader, error) {
@@ -58,7 +54,7 @@ func newARFFReader(name string, r io.Reader, closer io.Closer, missing []string)
 	a := &arffReader{
 		name:    name,
 		br:      bufio.NewReaderSize(stripBOM(r), 64<<10),
-		closer:  closer,
+		stream:  stream{closer: closer},
 		missing: missingSet(missing, []string{"?"}),
 	}
 	a.missing["?"] = true
@@ -271,25 +267,6 @@ func unquote(p string) (string, bool, error) {
 		return "", false, fmt.Errorf("unexpected text %q after quoted value", p[end+1:])
 	}
 	return unescape(p[1:end]), true, nil
-}
-
-func (a *arffReader) Columns() []Column { return a.cols }
-func (a *arffReader) Record() Record    { return a.rec }
-func (a *arffReader) Err() error        { return a.err }
-
-func (a *arffReader) Close() error {
-	a.done = true
-	if a.closer == nil {
-		return nil
-	}
-	err := a.closer.Close()
-	a.closer = nil
-	return err
-}
-
-func (a *arffReader) fail(err error) bool {
-	a.err, a.done = err, true
-	return false
 }
 
 func (a *arffReader) Next() bool {

@@ -26,18 +26,14 @@ type csvRow struct {
 }
 
 type csvReader struct {
+	stream
 	name     string
 	cr       *csv.Reader
-	closer   io.Closer
-	cols     []Column
 	missing  map[string]bool
 	inferred []bool // column kind came from the prefix, not Spec.Kinds
 	prefix   []csvRow
 	preErr   error // error met while reading the prefix, reported in order
 	row      int
-	rec      Record
-	err      error
-	done     bool
 }
 
 func openCSV(spec Spec) (Reader, error) {
@@ -76,7 +72,7 @@ func newCSVReader(name string, r io.Reader, closer io.Closer, delim rune, missin
 	cr := csv.NewReader(stripBOM(r))
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
-	c := &csvReader{name: name, cr: cr, closer: closer, missing: missingSet(missing, defaultCSVMissing)}
+	c := &csvReader{name: name, cr: cr, stream: stream{closer: closer}, missing: missingSet(missing, defaultCSVMissing)}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: empty file, expected a header row", name)
@@ -150,20 +146,6 @@ func (c *csvReader) wrapErr(err error) error {
 		return fmt.Errorf("%s:%d:%d: %w", c.name, pe.Line, pe.Column, pe.Err)
 	}
 	return fmt.Errorf("%s: %w", c.name, err)
-}
-
-func (c *csvReader) Columns() []Column { return c.cols }
-func (c *csvReader) Record() Record    { return c.rec }
-func (c *csvReader) Err() error        { return c.err }
-
-func (c *csvReader) Close() error {
-	if c.closer == nil {
-		return nil
-	}
-	err := c.closer.Close()
-	c.closer = nil
-	c.done = true
-	return err
 }
 
 func (c *csvReader) Next() bool {

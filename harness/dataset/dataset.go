@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 )
@@ -362,4 +363,36 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// stream is the state every text-format reader shares: its columns, the
+// current record, the first error and the file to close. Readers embed it
+// for Columns, Record, Err and Close.
+type stream struct {
+	closer io.Closer
+	cols   []Column
+	rec    Record
+	err    error
+	done   bool
+}
+
+func (s *stream) Columns() []Column { return s.cols }
+func (s *stream) Record() Record    { return s.rec }
+func (s *stream) Err() error        { return s.err }
+
+// Close releases the file; it is safe to call more than once.
+func (s *stream) Close() error {
+	s.done = true
+	if s.closer == nil {
+		return nil
+	}
+	err := s.closer.Close()
+	s.closer = nil
+	return err
+}
+
+// fail records err as the reader's error and ends the stream.
+func (s *stream) fail(err error) bool {
+	s.err, s.done = err, true
+	return false
 }

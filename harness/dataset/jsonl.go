@@ -31,19 +31,15 @@ type jrow struct {
 }
 
 type jsonlReader struct {
+	stream
 	name    string
 	br      *bufio.Reader
-	closer  io.Closer
-	cols    []Column
 	index   map[string]int
 	missing map[string]bool
 	line    int
 	prefix  []jrow
 	preErr  error
 	row     int
-	rec     Record
-	err     error
-	done    bool
 }
 
 func openJSONL(spec Spec) (Reader, error) {
@@ -63,7 +59,7 @@ func newJSONLReader(name string, r io.Reader, closer io.Closer, missing []string
 	j := &jsonlReader{
 		name:    name,
 		br:      bufio.NewReaderSize(stripBOM(r), 64<<10),
-		closer:  closer,
+		stream:  stream{closer: closer},
 		index:   map[string]int{},
 		missing: missingSet(missing, nil),
 	}
@@ -305,25 +301,6 @@ func parseJSONArray(dec *json.Decoder, key string, arr *[]float32, depth int) ([
 		}
 		n++
 	}
-}
-
-func (j *jsonlReader) Columns() []Column { return j.cols }
-func (j *jsonlReader) Record() Record    { return j.rec }
-func (j *jsonlReader) Err() error        { return j.err }
-
-func (j *jsonlReader) Close() error {
-	j.done = true
-	if j.closer == nil {
-		return nil
-	}
-	err := j.closer.Close()
-	j.closer = nil
-	return err
-}
-
-func (j *jsonlReader) fail(err error) bool {
-	j.err, j.done = err, true
-	return false
 }
 
 func (j *jsonlReader) Next() bool {
