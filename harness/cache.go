@@ -2,37 +2,69 @@ package harness
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 
 	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/tasks"
 )
 
 // chunkSize is the number of selected examples per cache chunk.
 const chunkSize = 1024
 
 // cache stores decoded model outputs in content-addressed chunks:
-// dir/<key>/chunk-NNNNNN.json, each written atomically. The key hashes
-// everything the outputs depend on (model bytes, dataset bytes and spec,
-// output and score settings, runtime version and provider, limit, shard), so
-// a stale entry is never read.
+// dir/<key[:2]>/<key>/chunk-NNNNNN.json, each written atomically. The key
+// hashes everything the outputs depend on (model bytes, dataset bytes and
+// spec, engine settings, runtime version and provider, limit, shard,
+// variant), so a stale entry is never read. Each chunk carries the SHA-256
+// of its content: a chunk that fails the check, or whose entries are not
+// what the pass's engine can hold (a class index out of range, a
+// probability row of the wrong width), is recomputed with a warning.
 type cache struct {
 	dir     string
 	readOff bool
+	// warn reports a damaged chunk; nil discards the warning.
+	warn func(string)
 }
 
+// cachedPred is one example's decoded output in a chunk.
 type cachedPred struct {
-	Index   int       `json:"i"`
-	Probs   []float64 `json:"p,omitempty"`
-	Pred    int       `json:"y"`
-	Invalid string    `json:"inv,omitempty"`
-	Changed bool      `json:"chg,omitempty"`
-	Value   float64   `json:"v,omitempty"`
+	Index   int          `json:"i"`
+	Probs   []float64    `json:"p,omitempty"`
+	Pred    int          `json:"y"`
+	Invalid string       `json:"inv,omitempty"`
+	Changed bool         `json:"chg,omitempty"`
+	Value   float64      `json:"v,omitempty"`
+	Texts   []cachedText `json:"t,omitempty"`
+	// Vec is an embedding: little-endian float32 values, base64.
+	Vec string `json:"vec,omitempty"`
+}
+
+// cachedText is one scored text of a language-model example.
+type cachedText struct {
+	LL     result.Float `json:"ll"`
+	Greedy bool         `json:"g,omitempty"`
+	Tokens int          `json:"n,omitempty"`
+	Chars  int          `json:"c,omitempty"`
+	Bytes  int          `json:"b,omitempty"`
+	Words  int          `json:"w,omitempty"`
+}
+
+// chunkStats are the figures of the run that computed a chunk, kept so that
+// a resumed run reports the cost of its predictions.
+type chunkStats struct {
+	Wall      float64   `json:"wall_s"`
+	Inference float64   `json:"inference_s"`
+	Batches   int       `json:"batches"`
+	Latencies []float64 `json:"latency_ms,omitempty"`
 }
 
 type chunkFile struct {
@@ -40,6 +72,66 @@ type chunkFile struct {
 	Chunk   int          `json:"chunk"`
 	Mode    string       `json:"mode"`
 	Entries []cachedPred `json:"entries"`
+	Stats   chunkStats   `json:"stats"`
+	// SHA256 is the hash of the chunk's content (every field above).
+	SHA256 string `json:"sha256"`
+}
+
+// newChunkFile packs a chunk's predictions.
+func newChunkFile(key string, no int, mode string, preds []tasks.Prediction, st chunkStats) *chunkFile {
+	f := &chunkFile{Key: key, Chunk: no, Mode: mode, Entries: make([]cachedPred, len(preds)), Stats: st}
+	for i := range preds {
+		f.Entries[i] = packPred(&preds[i])
+	}
+	return f
+}
+
+func packPred(p *tasks.Prediction) cachedPred {
+	e := cachedPred{Index: p.Index, Probs: p.Probs, Pred: p.Pred, Invalid: p.Invalid, Changed: p.Changed, Value: p.Value}
+	if p.Invalid != "" {
+		// NaN has no JSON form; the invalid flag says it all.
+		e.Probs, e.Value = nil, 0
+	}
+	for _, t := range p.Texts {
+		e.Texts = append(e.Texts, cachedText{LL: result.Float(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words})
+	}
+	if p.Vector != nil {
+		b := make([]byte, 4*len(p.Vector))
+		for i, v := range p.Vector {
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+		}
+		e.Vec = base64.StdEncoding.EncodeToString(b)
+	}
+	return e
+}
+
+// restore copies a cached entry's outputs into p (its index, id, truth and
+// groups come from the data).
+func (e *cachedPred) restore(p *tasks.Prediction) {
+	p.Probs, p.Pred, p.Invalid, p.Value = e.Probs, e.Pred, e.Invalid, e.Value
+	if e.Invalid != "" {
+		p.Value = math.NaN()
+	}
+	for _, t := range e.Texts {
+		p.Texts = append(p.Texts, tasks.TextLL{LL: float64(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words})
+	}
+	if e.Vec != "" {
+		b, _ := base64.StdEncoding.DecodeString(e.Vec) // checked by vector
+		p.Vector = make([]float32, len(b)/4)
+		for i := range p.Vector {
+			p.Vector[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	}
+}
+
+// vectorLen returns the length of a cached embedding, or an error when it
+// is not a whole number of float32 values.
+func (e *cachedPred) vectorLen() (int, error) {
+	b, err := base64.StdEncoding.DecodeString(e.Vec)
+	if err != nil || len(b)%4 != 0 {
+		return 0, errors.New("embedding is not base64 float32 values")
+	}
+	return len(b) / 4, nil
 }
 
 func cacheKey(parts ...any) string {
@@ -52,27 +144,57 @@ func (c *cache) path(key string, chunk int) string {
 	return filepath.Join(c.dir, key[:2], key, fmt.Sprintf("chunk-%06d.json", chunk))
 }
 
-// load returns a chunk, or nil when it is not cached.
-func (c *cache) load(key string, chunk int) (*chunkFile, error) {
+// contentHash is the SHA-256 of a chunk's content, its own hash field left
+// empty.
+func (f *chunkFile) contentHash() string {
+	g := *f
+	g.SHA256 = ""
+	b, _ := json.Marshal(&g)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// load returns a chunk, or nil when it is not cached or cannot be trusted
+// (then it is recomputed, with a warning when the file exists but is
+// damaged). check validates each entry against what the pass expects.
+func (c *cache) load(key string, chunk int, check func(*cachedPred) error) (*chunkFile, error) {
 	if c.readOff {
 		return nil, nil
 	}
-	b, err := os.ReadFile(c.path(key, chunk))
+	path := c.path(key, chunk)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read cache: %w", err)
 	}
-	var f chunkFile
-	if err := json.Unmarshal(b, &f); err != nil || f.Key != key || f.Chunk != chunk {
-		// A damaged chunk is recomputed, never trusted.
+	damaged := func(why string) (*chunkFile, error) {
+		if c.warn != nil {
+			c.warn(fmt.Sprintf("prediction cache %s is damaged (%s); recomputing it", path, why))
+		}
 		return nil, nil
+	}
+	var f chunkFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return damaged("not a cache chunk")
+	}
+	if f.Key != key || f.Chunk != chunk {
+		return damaged("it belongs to another pass")
+	}
+	if f.SHA256 != f.contentHash() {
+		return damaged("its content does not match its SHA-256")
+	}
+	for i := range f.Entries {
+		if err := check(&f.Entries[i]); err != nil {
+			return damaged(fmt.Sprintf("entry %d: %v", i, err))
+		}
 	}
 	return &f, nil
 }
 
 func (c *cache) store(f *chunkFile) error {
+	f.SHA256 = f.contentHash()
 	b, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("write cache: %w", err)

@@ -63,7 +63,7 @@ func TestProbeShift(t *testing.T) {
 	embed := func(name string) *embedded {
 		d, ok := s.Dataset(name)
 		require.True(t, ok, name)
-		e, err := r.embed(context.Background(), m, om, task, d, name, cleanVariant, embedOptions{label: true})
+		e, err := embedForTest(context.Background(), r, m, om, task, d, true)
 		require.NoError(t, err)
 		return e
 	}

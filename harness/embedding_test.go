@@ -64,7 +64,7 @@ func TestQuickstartProbes(t *testing.T) {
 	defer om.Model.Close()
 	task := &s.Tasks[1]
 	d, _ := s.Dataset("fmnist-test")
-	e, err := r.embed(context.Background(), m, om, task, d, "h", cleanVariant, embedOptions{label: true})
+	e, err := embedForTest(context.Background(), r, m, om, task, d, true)
 	require.NoError(t, err)
 	require.Equal(t, 10, e.x.N)
 	require.Len(t, ref.Embeddings.Embedding, 10)
@@ -73,10 +73,10 @@ func TestQuickstartProbes(t *testing.T) {
 			assert.InDelta(t, v, float64(e.x.Row(i)[j]), 1e-5, "example %d dim %d", i, j)
 		}
 	}
-	assert.False(t, e.cached)
-	e2, err := r.embed(context.Background(), m, om, task, d, "h", cleanVariant, embedOptions{label: true})
+	assert.False(t, e.cached())
+	e2, err := embedForTest(context.Background(), r, m, om, task, d, true)
 	require.NoError(t, err)
-	assert.True(t, e2.cached, "second pass reads the cache")
+	assert.True(t, e2.cached(), "second pass reads the cache")
 	assert.Equal(t, e.x.Data, e2.x.Data)
 
 	// The whole suite on 300 examples per split.

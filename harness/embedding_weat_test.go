@@ -122,10 +122,10 @@ func TestSEATFixture(t *testing.T) {
 	require.NoError(t, err)
 	defer om.Model.Close()
 	ds, _ := seat.Dataset("sentences")
-	e, err := r.embed(context.Background(), m, om, &seat.Tasks[0], ds, "h", cleanVariant, embedOptions{})
+	e, err := embedForTest(context.Background(), r, m, om, &seat.Tasks[0], ds, false)
 	require.NoError(t, err)
 	require.Equal(t, 10, e.x.N)
-	for i, p := range e.base {
+	for i, p := range e.preds {
 		want, ok := fixtureWordVectors[p.ID]
 		require.True(t, ok, p.ID)
 		for j, x := range e.x.Row(i) {

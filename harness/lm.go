@@ -2,12 +2,12 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/evalctl/evalctl/harness/dataset"
@@ -17,12 +17,6 @@ import (
 	"github.com/evalctl/evalctl/tasks"
 	"github.com/evalctl/evalctl/tasks/tensor"
 )
-
-func init() {
-	for _, k := range []tasks.Kind{tasks.MultipleChoice, tasks.Perplexity, tasks.PairPreference} {
-		kindRunners[string(k)] = runLM
-	}
-}
 
 // defaultLMWindow is lm-evaluation-harness HFLM's default max_length.
 const defaultLMWindow = 2048
@@ -39,12 +33,6 @@ type lmScorer struct {
 	batch       int
 	batchTokens int
 	padID       int64
-
-	// statistics
-	batches   int
-	inference time.Duration
-	latencies []float64
-	tokens    int64 // input tokens run (padding excluded)
 }
 
 func newLMScorer(om *OpenedModel, t *suite.Task, batch int, padID int64) (*lmScorer, error) {
@@ -140,112 +128,6 @@ type lendingModel interface {
 	RunInto(ctx context.Context, inputs []tensor.Tensor, fn func(outputs []tensor.Tensor) error) error
 }
 
-// score runs the requests and returns one result per request, in request
-// order. Requests are sorted by input length (longest first, ties by
-// index), cut into batches of at most batch rows and batchTokens padded
-// tokens, right-padded with attention_mask 0, and run; a causal model's
-// logits for the real positions do not depend on right padding, so the
-// results do not depend on how requests were batched.
-//
-// Two workers take batches in order; one inference runs at a time (the
-// model is never called concurrently), and the log-softmax of one batch
-// overlaps the inference of the next. A model with RunInto (lendingModel)
-// lends its logits to the scoring callback, which saves copying them;
-// other models' Run results are scored the same way.
-func (sc *lmScorer) score(ctx context.Context, reqs []tasks.LLRequest, where func(i int) string) ([]llResult, error) {
-	inputs := make([][]int64, len(reqs))
-	for i, r := range reqs {
-		in, err := r.Input(sc.maxLen)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", where(i), err)
-		}
-		inputs[i] = in
-	}
-	batches := sc.plan(inputs)
-	out := make([]llResult, len(reqs))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runInto := func(ctx context.Context, in []tensor.Tensor, fn func([]tensor.Tensor) error) error {
-		outs, err := sc.model.Run(ctx, in)
-		if err != nil {
-			return err
-		}
-		return fn(outs)
-	}
-	if lm, ok := sc.model.(lendingModel); ok {
-		runInto = lm.RunInto
-	}
-	lat := make([]time.Duration, len(batches)) // per batch; -1: not run
-	var (
-		mu       sync.Mutex // guards next and firstErr
-		next     int
-		firstErr error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		mu.Unlock()
-		cancel()
-	}
-	// gate is held from taking a batch until its outputs are ready, so
-	// batches are built and run one at a time, in order.
-	gate := make(chan struct{}, 1)
-	worker := func() {
-		for {
-			gate <- struct{}{}
-			mu.Lock()
-			k := next
-			stop := firstErr != nil || k == len(batches)
-			if !stop {
-				next++
-			}
-			mu.Unlock()
-			if stop {
-				<-gate
-				return
-			}
-			b := batches[k]
-			sc.build(b)
-			t0 := time.Now()
-			lat[k] = -1
-			var scoreErr error
-			err := runInto(ctx, b.tensors, func(outs []tensor.Tensor) error {
-				lat[k] = time.Since(t0)
-				<-gate
-				scoreErr = sc.collect(b, outs, reqs, out, where)
-				return scoreErr
-			})
-			if lat[k] < 0 { // the run failed before the outputs were ready
-				lat[k] = time.Since(t0)
-				<-gate
-			}
-			b.tensors = nil
-			switch {
-			case scoreErr != nil:
-				fail(scoreErr)
-			case err != nil:
-				fail(fmt.Errorf("inference on %s: %w", where(b.idx[0]), err))
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(worker)
-	}
-	wg.Wait()
-	for _, l := range lat[:next] { // the batches taken, each run once
-		sc.batches++
-		sc.inference += l
-		sc.latencies = append(sc.latencies, float64(l.Microseconds())/1000)
-	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return out, ctx.Err()
-}
-
 // plan sorts inputs by length (longest first, ties by index) and cuts them
 // into batches of at most sc.batch rows and sc.batchTokens padded tokens.
 func (sc *lmScorer) plan(inputs [][]int64) []*lmBatch {
@@ -267,8 +149,9 @@ func (sc *lmScorer) plan(inputs [][]int64) []*lmBatch {
 	return batches
 }
 
-// build fills a batch's input tensors.
-func (sc *lmScorer) build(b *lmBatch) {
+// build fills a batch's input tensors and returns the number of real
+// (unpadded) tokens in it.
+func (sc *lmScorer) build(b *lmBatch) int64 {
 	rows, T := len(b.inputs), b.length
 	b.tensors = make([]tensor.Tensor, len(sc.inputs))
 	for k, in := range sc.inputs {
@@ -303,9 +186,11 @@ func (sc *lmScorer) build(b *lmBatch) {
 		}
 		b.tensors[k] = t
 	}
+	var tokens int64
 	for _, seq := range b.inputs {
-		sc.tokens += int64(len(seq))
+		tokens += int64(len(seq))
 	}
+	return tokens
 }
 
 // collect scores one batch's logits into out.
@@ -348,29 +233,166 @@ func (sc *lmScorer) collect(b *lmBatch, outs []tensor.Tensor, reqs []tasks.LLReq
 	return nil
 }
 
-// lmDoc is one document of a language-model task, with its requests.
-type lmDoc struct {
-	pred  tasks.Prediction
-	loc   string
-	reqs  []tasks.LLRequest
-	texts []string // choices, or the document, or the two sentences
-	gold  int
-	words int // perplexity
-	toks  int // perplexity: document tokens
+// llEngine runs the log-likelihood requests of the language-model kinds.
+// Within each chunk, requests are sorted by length (longest first) and cut
+// into batches of at most batch rows and batchTokens padded tokens, so
+// padding stays small; results go back to their examples, so the order
+// they ran in does not show.
+type llEngine struct {
+	sc   *lmScorer
+	task *lmTask
 }
 
-// lmTask holds what a language-model kind needs to turn records into requests.
+// llChunk is an llEngine's per-chunk state.
+type llChunk struct {
+	reqs    []tasks.LLRequest
+	owner   []int // request → example
+	text    []int // request → text of its example
+	results []llResult
+}
+
+func (e *llEngine) state(c *chunk) *llChunk {
+	if c.state == nil {
+		c.state = &llChunk{}
+	}
+	return c.state.(*llChunk)
+}
+
+func (e *llEngine) add(c *chunk, i int, rec *dataset.Record) ([]*batch, error) {
+	st := e.state(c)
+	reqs, textOf, texts, err := e.task.requests(rec)
+	if err != nil {
+		return nil, err
+	}
+	c.preds[i].Texts = texts
+	for j, q := range reqs {
+		st.reqs = append(st.reqs, q)
+		st.owner = append(st.owner, i)
+		st.text = append(st.text, textOf[j])
+	}
+	return nil, nil
+}
+
+func (e *llEngine) flush(c *chunk) ([]*batch, error) {
+	st := e.state(c)
+	inputs := make([][]int64, len(st.reqs))
+	for k, q := range st.reqs {
+		in, err := q.Input(e.sc.maxLen)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.locs[st.owner[k]], err)
+		}
+		inputs[k] = in
+	}
+	st.results = make([]llResult, len(st.reqs))
+	var out []*batch
+	for _, lb := range e.sc.plan(inputs) {
+		b := &batch{c: c, aux: lb, rows: len(lb.idx)}
+		b.tokens = e.sc.build(lb)
+		b.padded = int64(len(lb.inputs) * lb.length)
+		b.inputs = lb.tensors
+		for _, k := range lb.idx {
+			b.idx = append(b.idx, st.owner[k])
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func (e *llEngine) infer(ctx context.Context, m Model, b *batch, ready func() error) error {
+	lb := b.aux.(*lmBatch)
+	st := b.c.state.(*llChunk)
+	where := func(k int) string { return b.c.locs[st.owner[k]] }
+	collect := func(outs []tensor.Tensor) error {
+		if err := ready(); err != nil {
+			return err
+		}
+		return e.sc.collect(lb, outs, st.reqs, st.results, where)
+	}
+	t0 := time.Now()
+	var err error
+	measured := false
+	if lm, ok := m.(lendingModel); ok {
+		err = lm.RunInto(ctx, b.inputs, func(outs []tensor.Tensor) error {
+			b.latency, measured = time.Since(t0), true
+			return collect(outs)
+		})
+	} else {
+		var outs []tensor.Tensor
+		if outs, err = m.Run(ctx, b.inputs); err == nil {
+			b.latency, measured = time.Since(t0), true
+			err = collect(outs)
+		}
+	}
+	if !measured {
+		b.latency = time.Since(t0)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("inference on %s: %w", where(lb.idx[0]), err)
+		}
+	}
+	lb.tensors = nil
+	return err
+}
+
+// finish adds up each text's requests (a perplexity document's windows)
+// and lets the kind combine the texts into the prediction.
+func (e *llEngine) finish(c *chunk) error {
+	st := e.state(c)
+	greedy := make([][]bool, c.n)
+	for k, res := range st.results {
+		i, j := st.owner[k], st.text[k]
+		t := &c.preds[i].Texts[j]
+		t.LL += res.ll
+		if res.invalid != "" {
+			t.LL = math.NaN()
+		}
+		if greedy[i] == nil {
+			greedy[i] = make([]bool, len(c.preds[i].Texts))
+			for g := range greedy[i] {
+				greedy[i][g] = true
+			}
+		}
+		greedy[i][j] = greedy[i][j] && res.greedy
+	}
+	for i := range c.preds[:c.n] {
+		for j := range c.preds[i].Texts {
+			c.preds[i].Texts[j].Greedy = greedy[i] != nil && greedy[i][j]
+		}
+		e.task.combine(&c.preds[i])
+	}
+	c.state = nil
+	return nil
+}
+
+func (e *llEngine) label(rec *dataset.Record, p *tasks.Prediction) error { return e.task.label(rec, p) }
+func (e *llEngine) cacheMode() string                                    { return "lm" }
+func (e *llEngine) setCacheMode(string)                                  {}
+
+func (e *llEngine) check(c *cachedPred) error {
+	if n := e.task.texts(); n > 0 && len(c.Texts) != n {
+		return fmt.Errorf("%d scored texts, want %d", len(c.Texts), n)
+	}
+	if len(c.Texts) == 0 {
+		return errors.New("no scored texts")
+	}
+	if c.Pred < -1 || c.Pred >= max(len(c.Texts), 2) {
+		return fmt.Errorf("choice %d out of range", c.Pred)
+	}
+	return nil
+}
+
+// lmTask turns records into the requests of one language-model kind.
 type lmTask struct {
-	kind    tasks.Kind
-	tok     *tokenizer.Tokenizer
-	prefix  int64
-	context *boundTemplate
-	choices []*boundTemplate
-	gold    int
-	delim   string
-	doc     *boundTemplate
-	sent    [2]*boundTemplate
-	maxLen  int
+	kind       tasks.Kind
+	tok        *tokenizer.Tokenizer
+	prefix     int64
+	prefixName string
+	context    *boundTemplate
+	choices    []*boundTemplate
+	gold       int
+	delim      string
+	doc        *boundTemplate
+	sent       [2]*boundTemplate
+	maxLen     int
 }
 
 func (lt *lmTask) encode(s string) ([]int64, error) {
@@ -378,17 +400,22 @@ func (lt *lmTask) encode(s string) ([]int64, error) {
 	return e.IDs, err
 }
 
-// requests builds a record's requests.
-func (lt *lmTask) requests(rec dataset.Record, d *lmDoc) error {
+// texts is the number of scored texts per example.
+func (lt *lmTask) texts() int {
 	switch lt.kind {
 	case tasks.MultipleChoice:
-		ctx := ""
-		if lt.context != nil {
-			var err error
-			if ctx, err = lt.context.render(rec); err != nil {
-				return err
-			}
-		}
+		return len(lt.choices)
+	case tasks.PairPreference:
+		return 2
+	}
+	return 1
+}
+
+// label reads a multiple-choice example's gold choice (a sentence pair's
+// label is always the stereotyped sentence, 0).
+func (lt *lmTask) label(rec *dataset.Record, p *tasks.Prediction) error {
+	switch lt.kind {
+	case tasks.MultipleChoice:
 		gv := rec.Values[lt.gold]
 		g := -1
 		switch gv.Kind {
@@ -404,47 +431,79 @@ func (lt *lmTask) requests(rec dataset.Record, d *lmDoc) error {
 		if g < 0 || g >= len(lt.choices) {
 			return fmt.Errorf("%s: gold %q is not a choice index 0..%d", rec.Loc, valueString(gv), len(lt.choices)-1)
 		}
-		d.gold = g
-		for _, c := range lt.choices {
-			choice, err := c.render(rec)
+		p.Label = g
+	case tasks.PairPreference:
+		p.Label = 0
+	}
+	return nil
+}
+
+// requests builds a record's requests: per request, the text it scores;
+// per text, its measures.
+func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tasks.TextLL, error) {
+	var reqs []tasks.LLRequest
+	var textOf []int
+	var texts []tasks.TextLL
+	switch lt.kind {
+	case tasks.MultipleChoice:
+		ctx := ""
+		if lt.context != nil {
+			var err error
+			if ctx, err = lt.context.render(*rec); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		for j, c := range lt.choices {
+			choice, err := c.render(*rec)
 			if err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 			r, err := tasks.EncodePair(lt.encode, ctx, lt.delim+choice, lt.prefix)
 			if err != nil {
-				return fmt.Errorf("%s: %w", rec.Loc, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 			}
-			d.texts = append(d.texts, choice)
-			d.reqs = append(d.reqs, r)
+			reqs, textOf = append(reqs, r), append(textOf, j)
+			texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(choice), Bytes: len(choice)})
 		}
 	case tasks.Perplexity:
-		text, err := lt.doc.render(rec)
+		text, err := lt.doc.render(*rec)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		toks, err := lt.encode(text)
 		if err != nil {
-			return fmt.Errorf("%s: %w", rec.Loc, err)
+			return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 		}
-		d.texts = []string{text}
-		d.toks = len(toks)
-		d.words = tasks.CountWords(text)
-		d.reqs = tasks.RollingRequests(toks, lt.prefix, lt.maxLen)
+		reqs = tasks.RollingRequests(toks, lt.prefix, lt.maxLen)
+		textOf = make([]int, len(reqs))
+		texts = []tasks.TextLL{{Tokens: len(toks), Chars: tasks.CountChars(text), Bytes: len(text), Words: tasks.CountWords(text)}}
 	case tasks.PairPreference:
-		for _, b := range lt.sent {
-			s, err := b.render(rec)
+		for j, b := range lt.sent {
+			s, err := b.render(*rec)
 			if err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 			r, err := tasks.EncodePair(lt.encode, "", s, lt.prefix)
 			if err != nil {
-				return fmt.Errorf("%s: %w", rec.Loc, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 			}
-			d.texts = append(d.texts, s)
-			d.reqs = append(d.reqs, r)
+			reqs, textOf = append(reqs, r), append(textOf, j)
+			texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(s), Bytes: len(s)})
 		}
 	}
-	return nil
+	return reqs, textOf, texts, nil
+}
+
+// combine turns a finished example's texts into its prediction.
+func (lt *lmTask) combine(p *tasks.Prediction) {
+	switch lt.kind {
+	case tasks.MultipleChoice:
+		tasks.CombineMultipleChoice(p)
+	case tasks.Perplexity:
+		tasks.CombinePerplexity(p)
+	case tasks.PairPreference:
+		tasks.CombinePairPreference(p)
+	}
 }
 
 func valueString(v dataset.Value) string {
@@ -457,13 +516,9 @@ func valueString(v dataset.Value) string {
 	return v.Str
 }
 
-// runLM evaluates one model on a language-model task.
-func runLM(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om *OpenedModel, t *suite.Task, dsHash map[string]string) (*taskOutcome, error) {
-	s := r.s
-	d, ok := s.Dataset(t.Dataset)
-	if !ok {
-		return nil, fmt.Errorf("dataset %q not found", t.Dataset)
-	}
+// newLMTask loads a language-model task's tokenizer and binds its
+// templates to the dataset's columns.
+func newLMTask(s *suite.Suite, t *suite.Task, cols []dataset.Column) (*lmTask, error) {
 	lm := t.LM
 	if lm == nil {
 		return nil, fmt.Errorf("task has no lm section")
@@ -475,34 +530,18 @@ func runLM(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om 
 	tok.SetPadding(nil)
 	tok.SetTruncation(nil)
 	lt := &lmTask{kind: tasks.Kind(t.Kind), tok: tok}
-	var prefixName string
 	if lm.PrefixToken != "" {
 		id, ok := tok.TokenToID(lm.PrefixToken)
 		if !ok {
 			return nil, fmt.Errorf("prefix_token %q is not in tokenizer %s", lm.PrefixToken, lm.Tokenizer)
 		}
-		lt.prefix, prefixName = id, lm.PrefixToken
+		lt.prefix, lt.prefixName = id, lm.PrefixToken
 	} else {
 		id, name, ok := tokenID(tok, "<|endoftext|>", "</s>", "<eos>", "<s>", "[CLS]")
 		if !ok {
 			return nil, fmt.Errorf("tokenizer %s has none of <|endoftext|>, </s>, <eos>, <s>, [CLS]; set lm.prefix_token", lm.Tokenizer)
 		}
-		lt.prefix, prefixName = id, name
-	}
-	sc, err := newLMScorer(om, t, r.batch, lt.prefix)
-	if err != nil {
-		return nil, err
-	}
-	lt.maxLen = sc.maxLen
-	rd, err := dataset.Open(datasetSpec(s, d))
-	if err != nil {
-		return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
-	}
-	defer rd.Close()
-	cols := rd.Columns()
-	enc, err := compileDataset(d, cols, false)
-	if err != nil {
-		return nil, err
+		lt.prefix, lt.prefixName = id, name
 	}
 	bind := func(src, what string) (*boundTemplate, error) {
 		return bindTemplate(src, fmt.Sprintf("task %q %s", t.Name, what), cols)
@@ -528,7 +567,7 @@ func runLM(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om 
 			}
 		}
 		if lt.gold < 0 {
-			return nil, fmt.Errorf("task %q lm.gold: column %q not found in dataset %q", t.Name, lm.Gold, d.Name)
+			return nil, fmt.Errorf("task %q lm.gold: column %q not found in dataset %q", t.Name, lm.Gold, t.Dataset)
 		}
 		lt.delim = *lm.TargetDelimiter
 	case tasks.Perplexity:
@@ -543,245 +582,81 @@ func runLM(ctx context.Context, r *runner, m *suite.Model, mi *result.Model, om 
 			return nil, err
 		}
 	}
+	return lt, nil
+}
 
-	mh, _, _ := hashFile(s.Resolve(m.Path))
-	key := cacheKey("lm-v1", mh, dsHash[d.Name], t.Kind, *lm, t.Output, r.opt.ORTVersion, om.Provider,
-		r.opt.Limit, r.opt.Shard.String(), r.batch)
-	progress := Progress{Model: m.Name, Task: t.Name, Variant: "clean"}
-	if l, ok := rd.(dataset.Lener); ok {
-		progress.Total = selectedCount(l.Len(), r.opt.Limit, r.opt.Shard)
+// runLM evaluates one model on a language-model task: one pass of
+// log-likelihood requests over the task's dataset.
+func runLM(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*taskOutcome, error) {
+	d, ok := r.s.Dataset(t.Dataset)
+	if !ok {
+		return nil, fmt.Errorf("dataset %q not found", t.Dataset)
 	}
-
-	if r.opt.Progress != nil {
-		r.opt.Progress(progress)
+	if t.LM == nil {
+		return nil, fmt.Errorf("task has no lm section")
 	}
-	start := time.Now()
-	var docs []*lmDoc
-	var results [][]llResult // per doc, per request
-	resumed := 0
-	var chunk []*lmDoc
-	chunkNo := 0
-	flush := func() error {
-		if len(chunk) == 0 {
-			return nil
-		}
-		res, hit, err := lmChunk(ctx, r, sc, key, chunkNo, chunk)
+	var eng *llEngine
+	ps := &passSpec{what: "clean", dataset: d, variant: cleanVariant, shard: true, label: labelEngine,
+		key: []any{"lm", *t.LM, t.Kind, t.Output, r.batch}}
+	ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
+		lt, err := newLMTask(r.s, t, cols)
 		if err != nil {
-			return err
-		}
-		if hit {
-			resumed += len(chunk)
-		}
-		docs = append(docs, chunk...)
-		results = append(results, res...)
-		chunk = nil
-		chunkNo++
-		if r.opt.Progress != nil {
-			progress.Done = len(docs)
-			r.opt.Progress(progress)
-		}
-		return nil
-	}
-	pos := 0
-	for rd.Next() {
-		if r.opt.Limit > 0 && pos >= r.opt.Limit {
-			break
-		}
-		p0 := pos
-		pos++
-		if !r.opt.Shard.selects(p0) {
-			continue
-		}
-		rec := rd.Record()
-		doc := &lmDoc{loc: rec.Loc, pred: tasks.Prediction{Index: rec.Index, ID: enc.id(rec), Label: -1, Pred: -1}}
-		for _, g := range enc.groups {
-			v, err := g.Group(rec)
-			if err != nil {
-				return nil, err
-			}
-			doc.pred.Groups = append(doc.pred.Groups, v)
-		}
-		if err := lt.requests(rec, doc); err != nil {
 			return nil, err
 		}
-		chunk = append(chunk, doc)
-		if len(chunk) == chunkSize {
-			if err := flush(); err != nil {
-				return nil, err
-			}
+		sc, err := newLMScorer(mr.om, t, r.batch, lt.prefix)
+		if err != nil {
+			return nil, err
 		}
+		lt.maxLen = sc.maxLen
+		eng = &llEngine{sc: sc, task: lt}
+		return eng, nil
 	}
-	if err := rd.Err(); err != nil {
+	pr, err := r.runPass(ctx, mr, ps)
+	if err != nil {
 		return nil, err
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	in := r.input(mr, t, cleanVariant, d, pr)
+	in.output = eng.sc.output
+	in.ev.Extra = map[string]any{
+		"max_length": eng.sc.maxLen, "prefix_token": eng.task.prefixName, "tokens_run": pr.stats.tokens,
+		"lm_convention": "lm-evaluation-harness (EleutherAI): _encode_pair, disjoint rolling windows with context_len=1",
 	}
-	wall := time.Since(start)
-	if r.opt.Progress != nil {
-		progress.Done, progress.Finished = len(docs), true
-		r.opt.Progress(progress)
+	if pr.stats.wall > 0 && pr.stats.tokens > 0 {
+		in.ev.Extra["tokens_per_second"] = float64(pr.stats.tokens) / pr.stats.wall.Seconds()
 	}
+	return assembleLM(r, t, &taskInputs{clean: in})
+}
 
-	cfg := tasks.LMConfig{Metrics: t.Metrics, Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence, Seed: s.Seed}
-	preds := make([]tasks.Prediction, len(docs))
+// assembleLM scores a language-model task's predictions.
+func assembleLM(r *runner, t *suite.Task, in *taskInputs) (*taskOutcome, error) {
+	x := in.clean
+	cfg := tasks.LMConfig{Metrics: t.Metrics, Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed}
 	var scores tasks.Scores
-	switch lt.kind {
+	var err error
+	switch tasks.Kind(t.Kind) {
 	case tasks.MultipleChoice:
-		mc := make([]tasks.MCResult, len(docs))
-		for i, doc := range docs {
-			mr := tasks.MCResult{Gold: doc.gold}
-			for j, res := range results[i] {
-				if res.invalid != "" {
-					mr.Invalid = res.invalid
-				}
-				mr.LL = append(mr.LL, res.ll)
-				mr.Greedy = append(mr.Greedy, res.greedy)
-				mr.Chars = append(mr.Chars, tasks.CountChars(doc.texts[j]))
-				mr.Bytes = append(mr.Bytes, len(doc.texts[j]))
-			}
-			mc[i] = mr
-			p := doc.pred
-			p.Label = doc.gold
-			p.Pred, p.Probs = tasks.MCPrediction(mr)
-			p.Invalid = mr.Invalid
-			preds[i] = p
-		}
-		scores, err = tasks.ScoreMultipleChoice(mc, cfg)
+		scores, err = tasks.ScoreMultipleChoicePredictions(x.preds, cfg)
 	case tasks.Perplexity:
-		dl := make([]tasks.DocLL, len(docs))
-		for i, doc := range docs {
-			x := tasks.DocLL{Tokens: doc.toks, Words: doc.words, Bytes: len(doc.texts[0])}
-			for _, res := range results[i] {
-				x.LL += res.ll
-				if res.invalid != "" {
-					x.Invalid = res.invalid
-				}
-			}
-			dl[i] = x
-			p := doc.pred
-			p.Invalid = x.Invalid
-			p.Probs = []float64{x.LL} // the document's log-likelihood (nats)
-			preds[i] = p
-		}
-		scores, err = tasks.ScorePerplexity(dl, cfg)
+		scores, err = tasks.ScorePerplexityPredictions(x.preds, cfg)
 	case tasks.PairPreference:
-		st, an := make([]float64, len(docs)), make([]float64, len(docs))
-		for i, doc := range docs {
-			st[i], an[i] = results[i][0].ll, results[i][1].ll
-			p := doc.pred
-			p.Label = 0
-			p.Pred = 1
-			if st[i] > an[i] {
-				p.Pred = 0
-			}
-			if results[i][0].invalid != "" || results[i][1].invalid != "" {
-				p.Invalid, p.Pred = "nan", -1
-			}
-			p.Probs = []float64{st[i], an[i]} // log-likelihoods of the stereotyped and anti-stereotyped sentences
-			preds[i] = p
-		}
-		scores, err = tasks.ScorePairPreference(st, an, cfg)
+		scores, err = tasks.ScorePairPreferencePredictions(x.preds, cfg)
+	}
+	if errors.Is(err, tasks.ErrNoExamples) {
+		scores, err = undefinedScores(t.Metrics, scores, len(x.preds)), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
+		return nil, fmt.Errorf("dataset %q: %w", x.ev.Dataset, err)
 	}
-	ev := result.Evaluation{
-		Model: m.Name, Task: t.Name, Kind: t.Kind, Dataset: d.Name, Variant: "clean",
-		N: scores.N, Invalid: scores.Invalid, InvalidPolicy: "exclude",
-		Metrics: convertMetrics(scores.Metrics),
-		Scoring: &result.Scoring{Metrics: t.Metrics, Scores: "logits", Output: sc.output, Groups: enc.gnames},
-	}
-	if lt.kind == tasks.MultipleChoice {
-		for i := range lm.Choices {
+	ev := x.ev
+	ev.N, ev.Invalid, ev.InvalidPolicy = scores.N, scores.Invalid, "exclude"
+	ev.Metrics = convertMetrics(scores.Metrics)
+	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: "logits", Output: x.output, Groups: x.groups}
+	if tasks.Kind(t.Kind) == tasks.MultipleChoice {
+		ev.Classes = nil
+		for i := range t.LM.Choices {
 			ev.Classes = append(ev.Classes, strconv.Itoa(i))
 		}
 	}
-	computed := len(docs) - resumed
-	eff := &result.Efficiency{
-		Examples: len(docs), Batches: sc.batches, BatchSize: r.batch,
-		WallSeconds: wall.Seconds(), InferenceSeconds: sc.inference.Seconds(),
-		LatencyMs: percentiles(sc.latencies), ModelBytes: mi.SizeBytes, Parameters: mi.Parameters,
-		Cached: resumed > 0,
-	}
-	if computed > 0 && wall > 0 {
-		eff.ExamplesPerSecond = float64(computed) / wall.Seconds()
-	}
-	ev.Efficiency = eff
-	ev.Extra = map[string]any{
-		"max_length": sc.maxLen, "prefix_token": prefixName, "tokens_run": sc.tokens,
-		"lm_convention": "lm-evaluation-harness (EleutherAI): _encode_pair, disjoint rolling windows with context_len=1",
-	}
-	if wall > 0 && sc.tokens > 0 {
-		ev.Extra["tokens_per_second"] = float64(sc.tokens) / wall.Seconds()
-	}
-	ep := evalPreds{key: ev.Key(), groups: enc.gnames, classes: ev.Classes, preds: preds, resumed: resumed}
+	ep := evalPreds{key: ev.Key(), groups: x.groups, classes: ev.Classes, preds: x.preds, resumed: x.resumed}
 	return &taskOutcome{evals: []result.Evaluation{ev}, preds: []evalPreds{ep}}, nil
-}
-
-// lmChunk scores one chunk of documents, from the cache when it holds the
-// chunk. Cache entries hold per request [ll, greedy (0/1)] flattened in Probs.
-func lmChunk(ctx context.Context, r *runner, sc *lmScorer, key string, chunk int, docs []*lmDoc) ([][]llResult, bool, error) {
-	cf, err := r.cache.load(key, chunk)
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([][]llResult, len(docs))
-	if cf != nil && len(cf.Entries) == len(docs) {
-		ok := true
-		for i, e := range cf.Entries {
-			if e.Index != docs[i].pred.Index || len(e.Probs) != 2*len(docs[i].reqs) {
-				ok = false
-				break
-			}
-			for j := range docs[i].reqs {
-				res := llResult{ll: e.Probs[2*j], greedy: e.Probs[2*j+1] == 1}
-				if e.Invalid != "" {
-					res.ll, res.invalid = math.NaN(), e.Invalid
-				}
-				out[i] = append(out[i], res)
-			}
-		}
-		if ok {
-			return out, true, nil
-		}
-	}
-	var reqs []tasks.LLRequest
-	var owner []int
-	for i, d := range docs {
-		for _, q := range d.reqs {
-			reqs = append(reqs, q)
-			owner = append(owner, i)
-		}
-	}
-	res, err := sc.score(ctx, reqs, func(i int) string { return docs[owner[i]].loc })
-	if err != nil {
-		return nil, false, err
-	}
-	entries := make([]cachedPred, len(docs))
-	for i := range docs {
-		entries[i] = cachedPred{Index: docs[i].pred.Index, Probs: []float64{}}
-		out[i] = out[i][:0]
-	}
-	for k, x := range res {
-		i := owner[k]
-		out[i] = append(out[i], x)
-		ll := x.ll
-		if x.invalid != "" {
-			ll = 0
-			entries[i].Invalid = x.invalid
-		}
-		entries[i].Probs = append(entries[i].Probs, ll, b2f(x.greedy))
-	}
-	if err := r.cache.store(&chunkFile{Key: key, Chunk: chunk, Mode: "lm", Entries: entries}); err != nil {
-		return nil, false, err
-	}
-	return out, false, nil
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }

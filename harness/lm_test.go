@@ -257,8 +257,8 @@ func TestLMLogLikelihoodsMatchReference(t *testing.T) {
 		}
 		var docs []*lmDoc
 		for rd.Next() {
-			d := &lmDoc{loc: rd.Record().Loc}
-			require.NoError(t, lt.requests(rd.Record(), d))
+			d, err := docOf(lt, rd.Record())
+			require.NoError(t, err)
 			docs = append(docs, d)
 		}
 		require.NoError(t, rd.Err())
@@ -276,7 +276,7 @@ func TestLMLogLikelihoodsMatchReference(t *testing.T) {
 				owner = append(owner, i)
 			}
 		}
-		res, err := sc.score(context.Background(), reqs, func(i int) string { return docs[owner[i]].loc })
+		res, _, err := scoreRequests(context.Background(), om.Model, sc, reqs)
 		require.NoError(t, err)
 		out := make([][]llResult, len(docs))
 		for k, x := range res {
@@ -302,9 +302,9 @@ func TestLMLogLikelihoodsMatchReference(t *testing.T) {
 				sum += x.ll
 			}
 			assert.InDelta(t, want.LL, sum, 5e-4, "batch %d document %d", batch, i)
-			assert.Equal(t, want.Tokens, pplDocs[i].toks, "document %d tokens", i)
-			assert.Equal(t, want.Words, pplDocs[i].words, "document %d words", i)
-			assert.Equal(t, want.Bytes, len(pplDocs[i].texts[0]), "document %d bytes", i)
+			assert.Equal(t, want.Tokens, pplDocs[i].texts[0].Tokens, "document %d tokens", i)
+			assert.Equal(t, want.Words, pplDocs[i].texts[0].Words, "document %d words", i)
+			assert.Equal(t, want.Bytes, pplDocs[i].texts[0].Bytes, "document %d bytes", i)
 		}
 		_, pairs := score(&s.Tasks[2], batch)
 		for i, want := range ref.PairPreference.Pairs {
@@ -448,8 +448,8 @@ func lmBenchSetup(b *testing.B) (*suite.Suite, *OpenedModel, *lmScorer, []tasks.
 	require.NoError(b, err)
 	var reqs []tasks.LLRequest
 	for rd.Next() {
-		var doc lmDoc
-		require.NoError(b, lt.requests(rd.Record(), &doc))
+		doc, err := docOf(lt, rd.Record())
+		require.NoError(b, err)
 		reqs = append(reqs, doc.reqs...)
 	}
 	return s, om, sc, reqs
@@ -463,13 +463,15 @@ func BenchmarkLMScoring(b *testing.B) {
 	defer om.Model.Close()
 	b.ResetTimer()
 	start := time.Now()
+	var tokens int64
 	for i := 0; i < b.N; i++ {
-		sc.tokens = 0
-		if _, err := sc.score(context.Background(), reqs, func(int) string { return "" }); err != nil {
+		_, run, err := scoreRequests(context.Background(), om.Model, sc, reqs)
+		if err != nil {
 			b.Fatal(err)
 		}
+		tokens = run.tokens
 	}
-	b.ReportMetric(float64(sc.tokens)*float64(b.N)/time.Since(start).Seconds(), "tokens/s")
+	b.ReportMetric(float64(tokens)*float64(b.N)/time.Since(start).Seconds(), "tokens/s")
 }
 
 // BenchmarkLMBareORT is the reference: a bare onnxruntime_go loop over the
@@ -565,20 +567,20 @@ func TestLMScoringLendingMatchesRun(t *testing.T) {
 			require.NoError(t, err)
 			reqs = append(reqs, tasks.RollingRequests(ids.IDs, 0, 8)...)
 		}
-		scorers := map[string]*lmScorer{}
+		runs := map[string]lmRun{}
 		results := map[string][]llResult{}
 		for name, m := range map[string]Model{"lend": om.Model, "run": runOnly{om.Model}} {
 			sc, err := newLMScorer(&OpenedModel{Model: m, Inputs: om.Inputs, Outputs: om.Outputs}, task, 3, 0)
 			require.NoError(t, err)
 			sc.maxLen = 8
-			res, err := sc.score(context.Background(), reqs, func(int) string { return "" })
+			res, run, err := scoreRequests(context.Background(), m, sc, reqs)
 			require.NoError(t, err)
-			scorers[name], results[name] = sc, res
+			runs[name], results[name] = run, res
 		}
 		assert.Equal(t, results["run"], results["lend"], "task %s", task.Name)
-		assert.Equal(t, scorers["run"].batches, scorers["lend"].batches)
-		assert.Equal(t, scorers["run"].tokens, scorers["lend"].tokens)
-		assert.Len(t, scorers["lend"].latencies, scorers["lend"].batches)
-		assert.Positive(t, scorers["lend"].batches)
+		assert.Equal(t, runs["run"].batches, runs["lend"].batches)
+		assert.Equal(t, runs["run"].tokens, runs["lend"].tokens)
+		assert.Equal(t, runs["lend"].batches, runs["lend"].latencies)
+		assert.Positive(t, runs["lend"].batches)
 	}
 }

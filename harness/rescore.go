@@ -1,15 +1,18 @@
 package harness
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
-	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/tasks"
 )
 
@@ -30,12 +33,13 @@ func ReadPredictions(path string) (map[string][]result.Prediction, error) {
 	return out, err
 }
 
-// Rescore recomputes every classification evaluation of res from stored
-// predictions — no model and no ONNX Runtime — with the task settings of
-// suite s (metrics, calibration bins, fairness and robustness sections),
-// which may differ from those of the original run. Evaluations of other
-// kinds are kept as they are. Efficiency figures are kept from res. The
-// returned result is a new value; res is not modified.
+// Rescore recomputes every evaluation of res from stored predictions — no
+// model and no ONNX Runtime — with the task settings of suite s (metrics,
+// calibration bins, fairness and robustness sections, language-model
+// metrics, retrieval metrics, WEAT sets), which may differ from those of
+// the original run. Every task kind is rescored by the same code that
+// scored it in the run. Efficiency figures are kept from res. The returned
+// result is a new value; res is not modified.
 func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Prediction, opt RescoreOptions) (*result.Result, error) {
 	s2 := *s
 	if opt.Seed != nil {
@@ -53,10 +57,6 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 	out.Suite = result.Suite{Name: s2.Name, Path: s2.File, SHA256: s2.SHA256, Seed: s2.Seed,
 		Resamples: *s2.Bootstrap.Resamples, Confidence: s2.Bootstrap.Confidence}
 
-	byKey := map[string]*result.Evaluation{}
-	for i := range res.Evaluations {
-		byKey[res.Evaluations[i].Key()] = &res.Evaluations[i]
-	}
 	outcomes := map[string]map[string]*taskOutcome{}
 	done := map[string]bool{}
 	for i := range res.Evaluations {
@@ -66,54 +66,41 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 			continue
 		}
 		done[id] = true
-		if ev.Kind != string(tasks.Classification) && ev.Kind != string(tasks.Regression) {
-			// Language-model, probe, retrieval and WEAT evaluations are kept
-			// as they were: their scores are not recomputed from the sidecar
-			// yet (see docs/notes.md).
-			for _, e := range res.Evaluations {
-				if e.Model == ev.Model && e.Task == ev.Task {
-					out.Evaluations = append(out.Evaluations, e)
-				}
-			}
-			continue
-		}
 		t := findTask(&s2, ev.Task)
 		if t == nil {
 			return nil, fmt.Errorf("rescore: the result has task %q but suite %s does not", ev.Task, s2.File)
 		}
-		runs := &taskRuns{}
+		if t.Kind != ev.Kind {
+			return nil, fmt.Errorf("rescore: task %q is %s in the result but %s in suite %s", ev.Task, ev.Kind, t.Kind, s2.File)
+		}
+		k, err := r.kind(t.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("rescore: %w", err)
+		}
+		in := &taskInputs{}
 		for j := range res.Evaluations {
 			e := &res.Evaluations[j]
 			if e.Model != ev.Model || e.Task != ev.Task {
 				continue
 			}
-			vr, err := r.rescoreVariant(t, e, preds[e.Key()])
+			x, err := storedInput(e, preds)
 			if err != nil {
 				return nil, err
 			}
-			switch {
-			case e.Variant == "clean":
-				runs.clean = vr
-			case strings.HasPrefix(e.Variant, "counterfactual:"):
-				runs.cfs = append(runs.cfs, vr)
-			case strings.HasPrefix(e.Variant, "shift:"):
-				runs.shift = append(runs.shift, vr)
-			default:
-				runs.perturbed = append(runs.perturbed, vr)
-			}
+			in.place(x)
 		}
-		if runs.clean == nil {
+		if in.clean == nil {
 			return nil, fmt.Errorf("rescore: model %q task %q has no clean evaluation", ev.Model, ev.Task)
 		}
-		if t.Calibration.Dataset != "" {
+		if t.Calibration.Dataset != "" && tasks.Kind(t.Kind) != tasks.Regression {
 			key := CalibrationKey(ev.Model, ev.Task, t.Calibration.Dataset)
 			cp, ok := preds[key]
 			if !ok {
 				return nil, fmt.Errorf("rescore: no predictions for the calibration split %q (key %s)", t.Calibration.Dataset, key)
 			}
-			runs.calib = &evalPreds{key: key, groups: runs.clean.preds.groups, preds: toTaskPreds(cp, runs.clean.preds.groups)}
+			in.calib = &evalInput{preds: toTaskPreds(cp, in.clean.groups), groups: in.clean.groups}
 		}
-		to, err := r.summarise(t, runs)
+		to, err := k.assemble(r, t, in)
 		if err != nil {
 			return nil, fmt.Errorf("rescore %s/%s: %w", ev.Model, ev.Task, err)
 		}
@@ -121,7 +108,11 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 		if outcomes[t.Name] == nil {
 			outcomes[t.Name] = map[string]*taskOutcome{}
 		}
-		outcomes[t.Name][ev.Model] = to
+		owner := ev.Model
+		if b, ok := in.clean.ev.Extra["base_model"].(string); ok && tasks.Kind(t.Kind) == tasks.Probe {
+			owner = b
+		}
+		outcomes[t.Name][owner] = to
 	}
 	rob, err := r.robustnessSummaries(outcomes)
 	if err != nil {
@@ -136,6 +127,28 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 	return &out, nil
 }
 
+// storedInput reads one evaluation's predictions back from a sidecar.
+func storedInput(e *result.Evaluation, preds map[string][]result.Prediction) (*evalInput, error) {
+	stored, ok := preds[e.Key()]
+	if !ok || len(stored) == 0 {
+		return nil, fmt.Errorf("rescore: no predictions for %s in the sidecar", e.Key())
+	}
+	x := &evalInput{ev: *e, classes: e.Classes}
+	x.ev.Extra = maps.Clone(e.Extra) // scoring sets figures in it; the stored result stays as it was
+	if e.Scoring != nil {
+		x.groups, x.output = e.Scoring.Groups, e.Scoring.Output
+	}
+	x.preds = toTaskPreds(stored, x.groups)
+	if tasks.IsLM(e.Kind) {
+		for _, p := range x.preds {
+			if len(p.Texts) == 0 {
+				return nil, fmt.Errorf("rescore: the predictions of %s carry no per-text log-likelihoods (written by an older evalctl); run the suite again", e.Key())
+			}
+		}
+	}
+	return x, nil
+}
+
 func findTask(s *suite.Suite, name string) *suite.Task {
 	for i := range s.Tasks {
 		if s.Tasks[i].Name == name {
@@ -143,92 +156,6 @@ func findTask(s *suite.Suite, name string) *suite.Task {
 		}
 	}
 	return nil
-}
-
-// rescoreVariant scores one evaluation's stored predictions again.
-func (r *runner) rescoreVariant(t *suite.Task, ev *result.Evaluation, stored []result.Prediction) (*variantRun, error) {
-	if len(stored) == 0 {
-		return nil, fmt.Errorf("rescore: no predictions for %s in the sidecar", ev.Key())
-	}
-	var groups []string
-	if ev.Scoring != nil {
-		groups = ev.Scoring.Groups
-	}
-	if ev.Kind == string(tasks.Regression) {
-		reg := tasks.NewRegressor(tasks.RegressionConfig{Invalid: tasks.InvalidPolicy(t.Invalid), Metrics: t.Metrics,
-			Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed})
-		preds := toTaskPreds(stored, groups)
-		scores, err := reg.Score(preds)
-		if err != nil {
-			return nil, fmt.Errorf("rescore %s: %w", ev.Key(), err)
-		}
-		ne := *ev
-		ne.N, ne.Invalid, ne.Metrics, ne.InvalidPolicy = scores.N, scores.Invalid, convertMetrics(scores.Metrics), t.Invalid
-		if ne.Scoring != nil {
-			sc := *ne.Scoring
-			sc.Metrics = t.Metrics
-			ne.Scoring = &sc
-		}
-		return &variantRun{ev: ne, preds: evalPreds{key: ev.Key(), groups: groups, preds: preds, regression: true}}, nil
-	}
-	binning := metrics.EqualWidth
-	if t.Calibration.Binning == "equal_mass" {
-		binning = metrics.EqualMass
-	}
-	clf, err := tasks.NewClassifier(tasks.ClassificationConfig{
-		Classes: ev.Classes, Scores: tasks.ScoresProbabilities, Invalid: tasks.InvalidPolicy(t.Invalid),
-		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning,
-		Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("rescore %s: %w", ev.Key(), err)
-	}
-	preds := toTaskPreds(stored, groups)
-	scores, err := clf.Score(preds)
-	if err != nil {
-		return nil, fmt.Errorf("rescore %s: %w", ev.Key(), err)
-	}
-	ne := *ev
-	ne.N, ne.Invalid = scores.N, scores.Invalid
-	ne.Metrics = convertMetrics(scores.Metrics)
-	ne.Reliability = convertReliability(scores.Reliability)
-	ne.RiskCoverage = convertCoverage(scores.RiskCoverage)
-	ne.Fairness = nil
-	ne.InvalidPolicy = t.Invalid
-	if ne.Scoring != nil {
-		sc := *ne.Scoring
-		sc.Metrics, sc.Bins, sc.Binning, sc.CalibrationDataset = t.Metrics, t.Calibration.Bins, t.Calibration.Binning, t.Calibration.Dataset
-		ne.Scoring = &sc
-	}
-	return &variantRun{ev: ne, preds: evalPreds{key: ev.Key(), groups: groups, classes: ev.Classes, preds: preds}, clf: clf}, nil
-}
-
-// toTaskPreds converts sidecar lines to predictions, ordering group values
-// as groups lists them.
-func toTaskPreds(stored []result.Prediction, groups []string) []tasks.Prediction {
-	out := make([]tasks.Prediction, len(stored))
-	for i, p := range stored {
-		tp := tasks.Prediction{Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Probs: p.Probs, Invalid: p.Invalid, Changed: p.Changed}
-		if p.Score != nil {
-			tp.Value = *p.Score
-		} else if p.Invalid != "" {
-			tp.Value = math.NaN()
-		}
-		if p.Target != nil {
-			tp.Target = *p.Target
-		}
-		if tp.Invalid != "" {
-			tp.Probs = nil
-		}
-		if len(groups) > 0 {
-			tp.Groups = make([]string, len(groups))
-			for g, name := range groups {
-				tp.Groups[g] = p.Groups[name]
-			}
-		}
-		out[i] = tp
-	}
-	return out
 }
 
 // Merge combines the results of the shards of one run (evalctl run --shard
@@ -292,6 +219,20 @@ func Merge(s *suite.Suite, shards []*result.Result, preds []map[string][]result.
 	}
 	for k := range all {
 		sort.SliceStable(all[k], func(i, j int) bool { return all[k][i].Index < all[k][j].Index })
+		// Passes that are not sharded (a WEAT word list, a probe's
+		// calibration split) give every shard all their examples: keep one
+		// copy, after checking that the shards agree on it.
+		ps := all[k][:0]
+		for i, p := range all[k] {
+			if i > 0 && p.Index == ps[len(ps)-1].Index {
+				if !samePrediction(&p, &ps[len(ps)-1]) {
+					return nil, nil, fmt.Errorf("merge: the shards disagree on example %d of %s", p.Index, k)
+				}
+				continue
+			}
+			ps = append(ps, p)
+		}
+		all[k] = ps
 	}
 	merged := *base
 	merged.Run.Shard = ""
@@ -310,7 +251,41 @@ func Merge(s *suite.Suite, shards []*result.Result, preds []map[string][]result.
 	if err != nil {
 		return nil, nil, err
 	}
+	out.Datasets = mergeExamples(shards, out, all)
 	return out, all, nil
+}
+
+// samePrediction reports whether two sidecar lines hold the same prediction.
+func samePrediction(a, b *result.Prediction) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// mergeExamples counts each dataset's examples in the merged run: the
+// merged predictions of the evaluations (and calibration splits) on it,
+// or, for a dataset no sidecar line covers (a probe's training split, a
+// retrieval corpus: never sharded), what the shards read of it.
+func mergeExamples(shards []*result.Result, merged *result.Result, preds map[string][]result.Prediction) []result.Dataset {
+	n := map[string]int{}
+	for _, r := range shards {
+		for _, d := range r.Datasets {
+			n[d.Name] = max(n[d.Name], d.Examples)
+		}
+	}
+	for _, ev := range merged.Evaluations {
+		n[ev.Dataset] = max(n[ev.Dataset], len(preds[ev.Key()]))
+	}
+	for k, ps := range preds {
+		if _, ds, ok := strings.Cut(k, "/calibration:"); ok {
+			n[ds] = max(n[ds], len(ps))
+		}
+	}
+	out := slices.Clone(merged.Datasets)
+	for i := range out {
+		out[i].Examples = n[out[i].Name]
+	}
+	return out
 }
 
 // sameInputs checks that two results evaluated the same model and data files.
@@ -374,41 +349,4 @@ func mergeEfficiency(shards []*result.Result) []result.Evaluation {
 		}
 	}
 	return out
-}
-
-// WritePredictions writes grouped predictions as a sidecar, atomically, in
-// evaluation order.
-func WritePredictions(path string, res *result.Result, preds map[string][]result.Prediction) error {
-	var keys []string
-	seen := map[string]bool{}
-	for _, ev := range res.Evaluations {
-		if !seen[ev.Key()] {
-			keys = append(keys, ev.Key())
-			seen[ev.Key()] = true
-		}
-	}
-	var rest []string
-	for k := range preds {
-		if !seen[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	var all []evalPreds
-	for _, k := range append(keys, rest...) {
-		ps := preds[k]
-		ep := evalPreds{key: k, preds: make([]tasks.Prediction, len(ps))}
-		var groups []string
-		if len(ps) > 0 {
-			for g := range ps[0].Groups {
-				groups = append(groups, g)
-			}
-			sort.Strings(groups)
-		}
-		ep.groups = groups
-		ep.preds = toTaskPreds(ps, groups)
-		ep.regression = len(ps) > 0 && ps[0].Target != nil
-		all = append(all, ep)
-	}
-	return writePredictions(path, all)
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
-	"github.com/evalctl/evalctl/tasks"
 	"github.com/evalctl/evalctl/tasks/tensor"
 )
 
@@ -69,6 +68,9 @@ type Options struct {
 	NoCache bool
 	// Progress, when set, is called as evaluations advance.
 	Progress func(Progress)
+	// Warn, when set, receives warnings (a damaged cache chunk that is
+	// recomputed).
+	Warn func(string)
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
 }
@@ -112,10 +114,14 @@ func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, erro
 }
 
 type runner struct {
-	s     *suite.Suite
-	opt   Options
-	batch int
-	cache *cache
+	s      *suite.Suite
+	opt    Options
+	batch  int
+	cache  *cache
+	dsHash map[string]string // dataset name → hash of its files
+	// examples is the most examples any pass read from each dataset
+	// (after --limit and --shard).
+	examples map[string]int
 }
 
 func newRunner(s *suite.Suite, opt Options) *runner {
@@ -123,7 +129,13 @@ func newRunner(s *suite.Suite, opt Options) *runner {
 	if opt.BatchSize > 0 {
 		b = opt.BatchSize
 	}
-	return &runner{s: s, opt: opt, batch: b, cache: &cache{dir: filepath.Join(opt.OutDir, "cache"), readOff: opt.NoCache}}
+	return &runner{s: s, opt: opt, batch: b, dsHash: map[string]string{}, examples: map[string]int{},
+		cache: &cache{dir: filepath.Join(opt.OutDir, "cache"), readOff: opt.NoCache, warn: opt.Warn}}
+}
+
+// noteExamples records that a pass read n examples of a dataset.
+func (r *runner) noteExamples(ds string, n int) {
+	r.examples[ds] = max(r.examples[ds], n)
 }
 
 func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
@@ -147,14 +159,13 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 	res.Run.ID = runID(s.SHA256, res.Run.Started)
 
 	// Provenance: hash every dataset file and model file up front.
-	dsHash := map[string]string{}
 	for i := range s.Datasets {
 		d := &s.Datasets[i]
-		info, h, err := r.datasetInfo(d)
+		info, h, err := r.datasetInfo(ctx, d)
 		if err != nil {
 			return nil, nil, err
 		}
-		dsHash[d.Name] = h
+		r.dsHash[d.Name] = h
 		res.Datasets = append(res.Datasets, info)
 	}
 
@@ -170,7 +181,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			}
 		}
 		path := s.Resolve(m.Path)
-		sum, size, err := hashFile(path)
+		sum, size, err := hashFile(ctx, path)
 		if err != nil {
 			return nil, nil, fmt.Errorf("model %q: %w", m.Name, err)
 		}
@@ -202,8 +213,9 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			mi.Outputs = append(mi.Outputs, ioInfo(out))
 		}
 		res.Models = append(res.Models, mi)
+		mr := &modelRun{m: m, mi: &mi, om: om, hash: sum}
 		for _, t := range taskList {
-			out, err := r.evaluate(ctx, m, &mi, om, t, dsHash)
+			out, err := r.evaluate(ctx, mr, t)
 			if err != nil {
 				om.Model.Close()
 				return nil, nil, fmt.Errorf("model %q, task %q: %w", m.Name, t.Name, err)
@@ -222,14 +234,10 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			return nil, nil, fmt.Errorf("model %q: close: %w", m.Name, err)
 		}
 	}
-	// A dataset's example count is the most examples any evaluation read
-	// from it (after --limit and --shard).
+	// A dataset's example count is the most examples any pass read from
+	// it (after --limit and --shard).
 	for i := range res.Datasets {
-		for _, ev := range res.Evaluations {
-			if ev.Dataset == res.Datasets[i].Name {
-				res.Datasets[i].Examples = max(res.Datasets[i].Examples, ev.N+ev.Invalid*boolInt(ev.InvalidPolicy == "exclude"))
-			}
-		}
+		res.Datasets[i].Examples = r.examples[res.Datasets[i].Name]
 	}
 	rob, err := r.robustnessSummaries(outcomes)
 	if err != nil {
@@ -259,11 +267,11 @@ func runID(suiteHash string, t time.Time) string {
 	return t.Format("20060102T150405Z") + "-" + hex.EncodeToString(h[:4])
 }
 
-func (r *runner) datasetInfo(d *suite.Dataset) (result.Dataset, string, error) {
+func (r *runner) datasetInfo(ctx context.Context, d *suite.Dataset) (result.Dataset, string, error) {
 	info := result.Dataset{Name: d.Name, Format: d.Format}
 	h := sha256.New()
 	for _, f := range datasetSpec(r.s, d).Files() {
-		sum, size, err := hashFile(f)
+		sum, size, err := hashFile(ctx, f)
 		if err != nil {
 			return info, "", fmt.Errorf("dataset %q: %w", d.Name, err)
 		}
@@ -277,18 +285,55 @@ func (r *runner) datasetInfo(d *suite.Dataset) (result.Dataset, string, error) {
 	return info, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func hashFile(path string) (string, int64, error) {
+// hashFile returns the SHA-256 and size of a regular file. It refuses
+// anything else (a device, a FIFO, a folder: hashing /dev/zero would never
+// end) and stops when ctx is cancelled.
+func hashFile(ctx context.Context, path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	fi, err := f.Stat()
 	if err != nil {
-		return "", 0, fmt.Errorf("read %s: %w", path, err)
+		return "", 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", 0, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", 0, err
+		}
+		k, err := f.Read(buf)
+		h.Write(buf[:k])
+		n += int64(k)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("read %s: %w", path, err)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// fileKind names a non-regular file mode.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
 }
 
 func contains(list []string, s string) bool {
@@ -323,22 +368,4 @@ func percentiles(v []float64) result.Latency {
 		sum += x
 	}
 	return result.Latency{P50: rank(0.5), P90: rank(0.9), P99: rank(0.99), Mean: sum / float64(len(s))}
-}
-
-// evalPreds is the predictions of one evaluation, kept for the sidecar.
-type evalPreds struct {
-	key     string
-	groups  []string
-	classes []string
-	preds   []tasks.Prediction
-	resumed int
-	// regression sidecar lines carry the value and target.
-	regression bool
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -16,8 +16,6 @@ import (
 	"github.com/evalctl/evalctl/tasks/tensor"
 )
 
-func init() { textEncoderFor = newTextEncoder }
-
 // boundTemplate is a template whose fields are resolved to column indices.
 type boundTemplate struct {
 	t    *tasks.Template

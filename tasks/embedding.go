@@ -1,9 +1,13 @@
 package tasks
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+
+	"github.com/evalctl/evalctl/tasks/tensor"
 )
 
 // The intrinsic task kinds on representations (docs/embeddings.md).
@@ -290,6 +294,9 @@ type KShotPoint struct {
 	// Accuracy over seeds: mean and Student-t interval; Values per seed.
 	Mean, Low, High float64
 	Values          []float64
+	// Correct holds, per seed, 1 for each test example the probe predicted
+	// correctly and 0 otherwise (Values are their means).
+	Correct [][]float64
 	// TrainExamples is the number of training examples at this point
 	// (seed 0's; classes with fewer examples contribute all they have).
 	TrainExamples int
@@ -321,10 +328,153 @@ func KShotCurve(method string, train Matrix, ytrain []int, val Matrix, yval []in
 			if err != nil {
 				return nil, fmt.Errorf("%d-shot, seed %d: %w", s, r, err)
 			}
-			pt.Values = append(pt.Values, Accuracy(fit.Probe.PredictProba(test, nil), k, ytest))
+			probs := fit.Probe.PredictProba(test, nil)
+			pt.Values = append(pt.Values, Accuracy(probs, k, ytest))
+			correct := make([]float64, len(ytest))
+			for i, c := range ytest {
+				if argmax(probs[i*k:(i+1)*k]) == c {
+					correct[i] = 1
+				}
+			}
+			pt.Correct = append(pt.Correct, correct)
 		}
 		pt.Mean, pt.Low, pt.High = MeanCI(pt.Values, level)
 		out = append(out, pt)
+	}
+	return out, nil
+}
+
+// Embedder decodes a representation output into one pooled vector per
+// example (Prediction.Vector), for the embedding kinds.
+type Embedder struct {
+	// Output names the representation output ("" = choose: the only
+	// output, else the first of PreferredOutputs).
+	Output string
+	// Pooling turns [batch, tokens, dim] into [batch, dim] ("" = none for a
+	// [batch, dim] output, mean over the attention mask for
+	// [batch, tokens, dim]).
+	Pooling Pooling
+	// Normalize divides each vector by its L2 norm.
+	Normalize bool
+}
+
+// PreferredOutputs are tried in order when an Embedder names no output.
+var PreferredOutputs = []string{"pooler_output", "sentence_embedding", "embeddings", "embedding", "last_hidden_state"}
+
+// PickOutput chooses the representation output.
+func (e *Embedder) PickOutput(outs []tensor.Info) (string, error) {
+	names := make([]string, len(outs))
+	for i, o := range outs {
+		names[i] = o.Name
+	}
+	if e.Output != "" {
+		if slices.Contains(names, e.Output) {
+			return e.Output, nil
+		}
+		return "", fmt.Errorf("model has no output %q (outputs: %s)", e.Output, strings.Join(names, ", "))
+	}
+	if len(outs) == 1 {
+		return outs[0].Name, nil
+	}
+	for _, p := range PreferredOutputs {
+		if slices.Contains(names, p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("cannot choose the representation output among %s; set the task's embedding.output", strings.Join(names, ", "))
+}
+
+// Decode pools rows [0, rows) of out into dst[i].Vector, every token
+// counting.
+func (e *Embedder) Decode(out tensor.Tensor, rows int, dst []Prediction) error {
+	return e.DecodeMasked(out, nil, rows, dst)
+}
+
+// DecodeMasked pools rows [0, rows) of out into dst[i].Vector; mask, when
+// not nil, is the batch's [batch, tokens] attention mask.
+func (e *Embedder) DecodeMasked(out tensor.Tensor, mask []int64, rows int, dst []Prediction) error {
+	data, ok := out.Data.([]float32)
+	if !ok {
+		f64 := out.Float64s()
+		data = make([]float32, len(f64))
+		for i, x := range f64 {
+			data[i] = float32(x)
+		}
+	}
+	p := e.Pooling
+	if p == "" {
+		p = PoolNone
+		if len(out.Shape) == 3 {
+			p = PoolMean
+		}
+	}
+	m, err := Pool(Matrix{}, data, out.Shape, mask, rows, p, e.Normalize)
+	if err != nil {
+		return fmt.Errorf("output %q: %w", out.Name, err)
+	}
+	for i := 0; i < rows; i++ {
+		dst[i].Vector = m.Row(i)
+	}
+	return nil
+}
+
+// Mode and SetMode make an Embedder a decoder like a classifier; an
+// embedding has no score mode.
+func (e *Embedder) Mode() ScoreMode { return "" }
+
+// SetMode does nothing.
+func (e *Embedder) SetMode(ScoreMode) {}
+
+// Stack returns the vectors of preds as a matrix, one row per prediction.
+func Stack(preds []Prediction) (Matrix, error) {
+	var m Matrix
+	for i, p := range preds {
+		if i == 0 {
+			m.D = len(p.Vector)
+			m.Data = make([]float32, 0, len(preds)*m.D)
+		}
+		if len(p.Vector) != m.D {
+			return Matrix{}, fmt.Errorf("example %d has a %d-dimensional embedding, example 0 a %d-dimensional one", p.Index, len(p.Vector), m.D)
+		}
+		m.Data = append(m.Data, p.Vector...)
+		m.N++
+	}
+	return m, nil
+}
+
+// KShotAccuracy recomputes the points of a k-shot curve from per-example
+// correctness: correct[i] is test example i's Prediction.KShot (points in
+// order, seeds within points), seeds[p] the number of seeds of point p.
+// Each seed's accuracy is the share of examples it got right; Mean, Low
+// and High are as in KShotCurve. Shots and TrainExamples are left to the
+// caller.
+func KShotAccuracy(correct [][]float64, seeds []int, level float64) ([]KShotPoint, error) {
+	width := 0
+	for _, s := range seeds {
+		width += s
+	}
+	for i, c := range correct {
+		if len(c) != width {
+			return nil, fmt.Errorf("example %d has %d k-shot outcomes, want %d", i, len(c), width)
+		}
+	}
+	if len(correct) == 0 {
+		return nil, errors.New("no example has k-shot outcomes")
+	}
+	out := make([]KShotPoint, len(seeds))
+	off := 0
+	for p, s := range seeds {
+		for r := 0; r < s; r++ {
+			ok := 0
+			for _, c := range correct {
+				if c[off+r] == 1 {
+					ok++
+				}
+			}
+			out[p].Values = append(out[p].Values, float64(ok)/float64(len(correct)))
+		}
+		out[p].Mean, out[p].Low, out[p].High = MeanCI(out[p].Values, level)
+		off += s
 	}
 	return out, nil
 }

@@ -22,6 +22,33 @@ type Prediction struct {
 	// Value and Target are the predicted and true values of a regression
 	// task (Label and Pred are -1 there).
 	Value, Target float64
+	// Texts holds the log-likelihood of each scored text of a
+	// language-model example: the choices of a multiple-choice question,
+	// the document of a perplexity task (summed over its windows), the two
+	// sentences of a pair.
+	Texts []TextLL
+	// Vector is the example's pooled representation (embedding kinds).
+	Vector []float32
+	// Ranked holds the ids of the best-ranked documents of a retrieval
+	// query, best first.
+	Ranked []string
+	// KShot holds, for a probe's k-shot curve, whether each (shots, seed)
+	// fit predicted this example correctly (1) or not (0), points in curve
+	// order and seeds within each point.
+	KShot []float64
+}
+
+// TextLL is the log-likelihood of one scored text.
+type TextLL struct {
+	// LL is the summed log-probability (natural log) of the text's tokens;
+	// NaN when the model's output was not finite.
+	LL float64
+	// Greedy is true when every token was the model's argmax.
+	Greedy bool
+	// Tokens is the number of tokens scored; Chars, Bytes and Words
+	// measure the text (Chars in Unicode code points, Words as
+	// lm-evaluation-harness counts them).
+	Tokens, Chars, Bytes, Words int
 }
 
 // MetricValue is one scored metric with its confidence interval.

@@ -587,6 +587,7 @@ func ProbePredictions(base []Prediction, probs []float64, k int) []Prediction {
 	out := make([]Prediction, len(base))
 	for i := range base {
 		out[i] = base[i]
+		out[i].Vector = nil
 		out[i].Probs = append([]float64(nil), probs[i*k:(i+1)*k]...)
 		out[i].Pred = argmax(out[i].Probs)
 		out[i].Invalid = ""

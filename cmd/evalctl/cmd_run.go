@@ -72,6 +72,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
 					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),
 					Progress: bar.update,
+					Warn:     bar.warn,
 				})
 				if err != nil {
 					return withCode(exitRuntime, err)

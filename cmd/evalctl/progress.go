@@ -74,3 +74,13 @@ func (p *progressBar) update(ev harness.Progress) {
 		fmt.Fprintln(p.w)
 	}
 }
+
+// warn prints a warning on its own line, without breaking the bar.
+func (p *progressBar) warn(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintf(p.w, "evalctl: warning: %s\n", msg)
+}

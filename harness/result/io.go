@@ -138,6 +138,30 @@ type Prediction struct {
 	// Changed is true when the variant (a perturbation or counterfactual
 	// substitution) changed this example's input.
 	Changed bool `json:"changed,omitempty"`
+	// LLs holds the log-likelihood of each scored text of a language-model
+	// example (the choices of a multiple-choice question, a perplexity
+	// document, the two sentences of a pair).
+	LLs []TextLL `json:"lls,omitempty"`
+	// Vector is the example's embedding (WEAT words).
+	Vector []float32 `json:"vec,omitempty"`
+	// Ranked holds a retrieval query's best-ranked document ids, best first.
+	Ranked []string `json:"ranked,omitempty"`
+	// KShot holds, for a probe's k-shot curve, 1 where the fit of each
+	// (shots, seed) predicted this example correctly and 0 where not.
+	KShot []float64 `json:"kshot,omitempty"`
+}
+
+// TextLL is the log-likelihood of one scored text, as lm-evaluation-harness
+// reports per request: the summed log-probability (natural log; null when
+// the model's output was not finite), whether every token was the model's
+// greedy choice, and the text's size.
+type TextLL struct {
+	LL     Float `json:"ll"`
+	Greedy bool  `json:"greedy"`
+	Tokens int   `json:"tokens"`
+	Chars  int   `json:"chars,omitempty"`
+	Bytes  int   `json:"bytes,omitempty"`
+	Words  int   `json:"words,omitempty"`
 }
 
 // PredictionWriter streams predictions as JSON lines.
