@@ -118,3 +118,24 @@ func TestAllInvalidOutputsDoNotAbortTheRun(t *testing.T) {
 	require.Len(t, res.Gates, 1)
 	assert.False(t, res.Gates[0].Pass)
 }
+
+// TestEfficiencySurvivesTheCache checks that a run whose predictions all
+// come from the cache reports the cost of the run that computed them
+// (issue 13: it used to report 0 examples/s and 0 ms), marked as cached.
+func TestEfficiencySurvivesTheCache(t *testing.T) {
+	p, _, _ := writeFixture(t, 1500, "")
+	first, err := runFixture(t, p, &fakeModel{}, nil)
+	require.NoError(t, err)
+	again, err := runFixture(t, p, &fakeModel{}, nil)
+	require.NoError(t, err)
+	a, b := first.Evaluations[0].Efficiency, again.Evaluations[0].Efficiency
+	assert.False(t, a.Cached)
+	assert.True(t, b.Cached)
+	assert.Equal(t, 1500, b.CachedExamples)
+	assert.Equal(t, a.Batches, b.Batches)
+	assert.InDelta(t, a.InferenceSeconds, b.InferenceSeconds, 1e-6)
+	assert.GreaterOrEqual(t, b.WallSeconds, a.WallSeconds*0.5)
+	assert.Positive(t, b.ExamplesPerSecond)
+	assert.Positive(t, b.LatencyMs.P50)
+	assert.Equal(t, a.LatencyMs.P99, b.LatencyMs.P99)
+}

@@ -338,20 +338,9 @@ func runRetrieval(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (
 		}
 		in.preds[qi].Ranked, in.preds[qi].Vector = ranked, nil
 	}
-	st := queries.stats
-	st.wall += corpus.stats.wall
-	st.inference += corpus.stats.inference
-	st.batches += corpus.stats.batches
-	st.latencies = append(slices.Clone(queries.stats.latencies), corpus.stats.latencies...)
-	st.resumed += corpus.stats.resumed
+	st := queries.stats.plus(corpus.stats)
 	in.ev = result.Evaluation{Model: mr.m.Name, Task: t.Name, Kind: t.Kind, Dataset: t.Dataset, Variant: "clean",
 		Efficiency: r.efficiency(mr.mi, st, len(queries.preds)+len(corpus.preds), 0)}
-	in.ev.Efficiency.Cached = queries.stats.resumed > 0 && corpus.stats.resumed > 0
-	if in.ev.Efficiency.Cached {
-		in.ev.Efficiency.ExamplesPerSecond = 0
-	} else if w := in.ev.Efficiency.WallSeconds; w > 0 {
-		in.ev.Efficiency.ExamplesPerSecond = float64(in.ev.Efficiency.Examples) / w
-	}
 	in.ev.Extra = map[string]any{"queries": len(queries.preds), "corpus": len(corpus.preds), "output": queries.output}
 	return assembleRetrieval(r, t, &taskInputs{clean: in})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/evalctl/evalctl/harness/dataset"
@@ -363,18 +364,21 @@ func (r *runner) classifier(t *suite.Task, classes []string) (*tasks.Classifier,
 	})
 }
 
-// efficiency converts a pass's statistics into the result's figures. A
-// pass whose predictions all came from the cache reports the figures the
-// computing run stored with them (Cached is then true).
+// efficiency converts a pass's statistics into the result's figures.
+// Predictions read from the cache count at the cost the computing run
+// stored with them: their wall and inference time, batches and latencies
+// are added to those measured now, and CachedExamples says how many
+// examples that covers (Cached is set when any did).
 func (r *runner) efficiency(mi *result.Model, st streamStats, examples int, extraParams int64) *result.Efficiency {
+	wall := st.wall + st.cachedWall
 	eff := &result.Efficiency{
-		Examples: examples, Batches: st.batches, BatchSize: st.batchSize,
-		WallSeconds: st.wall.Seconds(), InferenceSeconds: st.inference.Seconds(),
-		LatencyMs: percentiles(st.latencies), ModelBytes: mi.SizeBytes, Parameters: mi.Parameters + extraParams,
-		Cached: st.resumed > 0,
+		Examples: examples, Batches: st.batches + st.cachedBatches, BatchSize: st.batchSize,
+		WallSeconds: wall.Seconds(), InferenceSeconds: (st.inference + st.cachedInference).Seconds(),
+		LatencyMs: percentiles(append(slices.Clone(st.latencies), st.cachedLatencies...)), ModelBytes: mi.SizeBytes,
+		Parameters: mi.Parameters + extraParams, Cached: st.resumed > 0, CachedExamples: st.resumed,
 	}
-	if computed := examples - st.resumed; computed > 0 && st.wall > 0 {
-		eff.ExamplesPerSecond = float64(computed) / st.wall.Seconds()
+	if examples > 0 && wall > 0 {
+		eff.ExamplesPerSecond = float64(examples) / wall.Seconds()
 	}
 	return eff
 }

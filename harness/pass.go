@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -79,6 +80,23 @@ type streamStats struct {
 	// computed them.
 	cachedWall, cachedInference time.Duration
 	cachedBatches               int
+	cachedLatencies             []float64
+}
+
+// plus returns the statistics of two passes together.
+func (a streamStats) plus(b streamStats) streamStats {
+	a.wall += b.wall
+	a.inference += b.inference
+	a.latencies = append(slices.Clone(a.latencies), b.latencies...)
+	a.batches += b.batches
+	a.resumed += b.resumed
+	a.tokens += b.tokens
+	a.padded += b.padded
+	a.cachedWall += b.cachedWall
+	a.cachedInference += b.cachedInference
+	a.cachedBatches += b.cachedBatches
+	a.cachedLatencies = append(slices.Clone(a.cachedLatencies), b.cachedLatencies...)
+	return a
 }
 
 // engine turns a pass's records into model batches and the model's outputs
@@ -373,6 +391,7 @@ func (p *passRun) run(ctx context.Context) ([]tasks.Prediction, streamStats, err
 			st.cachedWall += time.Duration(c.stats.Wall * float64(time.Second))
 			st.cachedInference += time.Duration(c.stats.Inference * float64(time.Second))
 			st.cachedBatches += c.stats.Batches
+			st.cachedLatencies = append(st.cachedLatencies, c.stats.Latencies...)
 		} else {
 			if err := p.eng.finish(c); err != nil {
 				fail(err)

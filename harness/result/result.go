@@ -283,9 +283,11 @@ type Efficiency struct {
 	LatencyMs  Latency `json:"latency_ms"`
 	ModelBytes int64   `json:"model_bytes"`
 	Parameters int64   `json:"parameters"`
-	// Cached is true when the predictions came from the cache, so the timings
-	// are those of the run that computed them.
-	Cached bool `json:"cached,omitempty"`
+	// Cached is true when predictions came from the cache; CachedExamples
+	// counts them. Their timings are those the run that computed them
+	// stored with the cache, added to the timings measured now.
+	Cached         bool `json:"cached,omitempty"`
+	CachedExamples int  `json:"cached_examples,omitempty"`
 }
 
 // Latency holds latency percentiles.
