@@ -8,7 +8,7 @@
 GO ?= go
 ORT := scripts/fetch-ort.sh
 
-.PHONY: quickstart test ort build vet lint bench fuzz clean
+.PHONY: quickstart test ort build vet lint bench bench-e2e fuzz clean
 
 ort:
 	@$(ORT) >/dev/null
@@ -30,6 +30,10 @@ lint:
 
 bench: ort
 	$(GO) test -run '^$$' -bench . -benchtime 2x ./...
+
+# evalctl run vs a bare onnxruntime_go loop, whole processes (docs/benchmarks.md).
+bench-e2e: ort
+	scripts/bench-e2e.sh
 
 # Run each fuzz target for a short while.
 fuzz:

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -67,15 +68,18 @@ type chunkStats struct {
 	Latencies []float64 `json:"latency_ms,omitempty"`
 }
 
+// chunkFile is one cached chunk. On disk it is its JSON followed by a line
+// "sha256:<hex>" holding the SHA-256 of the JSON bytes before it.
 type chunkFile struct {
 	Key     string       `json:"key"`
 	Chunk   int          `json:"chunk"`
 	Mode    string       `json:"mode"`
 	Entries []cachedPred `json:"entries"`
 	Stats   chunkStats   `json:"stats"`
-	// SHA256 is the hash of the chunk's content (every field above).
-	SHA256 string `json:"sha256"`
 }
+
+// chunkSumPrefix starts the integrity line that ends a chunk file.
+const chunkSumPrefix = "\nsha256:"
 
 // newChunkFile packs a chunk's predictions.
 func newChunkFile(key string, no int, mode string, preds []tasks.Prediction, st chunkStats) *chunkFile {
@@ -144,14 +148,21 @@ func (c *cache) path(key string, chunk int) string {
 	return filepath.Join(c.dir, key[:2], key, fmt.Sprintf("chunk-%06d.json", chunk))
 }
 
-// contentHash is the SHA-256 of a chunk's content, its own hash field left
-// empty.
-func (f *chunkFile) contentHash() string {
-	g := *f
-	g.SHA256 = ""
-	b, _ := json.Marshal(&g)
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
+// sealChunk appends the integrity line to a chunk's JSON.
+func sealChunk(body []byte) []byte {
+	h := sha256.Sum256(body)
+	return append(append(append(body, chunkSumPrefix...), hex.EncodeToString(h[:])...), '\n')
+}
+
+// unsealChunk checks a chunk file's integrity line and returns its JSON.
+func unsealChunk(b []byte) ([]byte, bool) {
+	i := bytes.LastIndex(b, []byte(chunkSumPrefix))
+	if i < 0 {
+		return nil, false
+	}
+	body, sum := b[:i], bytes.TrimSpace(b[i+len(chunkSumPrefix):])
+	h := sha256.Sum256(body)
+	return body, string(sum) == hex.EncodeToString(h[:])
 }
 
 // load returns a chunk, or nil when it is not cached or cannot be trusted
@@ -175,15 +186,16 @@ func (c *cache) load(key string, chunk int, check func(*cachedPred) error) (*chu
 		}
 		return nil, nil
 	}
+	body, ok := unsealChunk(b)
+	if !ok {
+		return damaged("its content does not match its SHA-256")
+	}
 	var f chunkFile
-	if err := json.Unmarshal(b, &f); err != nil {
+	if err := json.Unmarshal(body, &f); err != nil {
 		return damaged("not a cache chunk")
 	}
 	if f.Key != key || f.Chunk != chunk {
 		return damaged("it belongs to another pass")
-	}
-	if f.SHA256 != f.contentHash() {
-		return damaged("its content does not match its SHA-256")
 	}
 	for i := range f.Entries {
 		if err := check(&f.Entries[i]); err != nil {
@@ -194,12 +206,11 @@ func (c *cache) load(key string, chunk int, check func(*cachedPred) error) (*chu
 }
 
 func (c *cache) store(f *chunkFile) error {
-	f.SHA256 = f.contentHash()
 	b, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("write cache: %w", err)
 	}
-	if err := result.WriteFileAtomic(c.path(f.Key, f.Chunk), b); err != nil {
+	if err := result.WriteFileAtomic(c.path(f.Key, f.Chunk), sealChunk(b)); err != nil {
 		return fmt.Errorf("write cache: %w", err)
 	}
 	return nil

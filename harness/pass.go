@@ -376,12 +376,12 @@ func (p *passRun) run(ctx context.Context) ([]tasks.Prediction, streamStats, err
 		if b.ran {
 			st.batches++
 			st.inference += b.latency
-			st.latencies = append(st.latencies, float64(b.latency.Microseconds())/1000)
+			st.latencies = append(st.latencies, float64(b.latency.Nanoseconds())/1e6)
 			st.tokens += b.tokens
 			st.padded += b.padded
 			cs.Batches++
 			cs.Inference += b.latency.Seconds()
-			cs.Latencies = append(cs.Latencies, float64(b.latency.Microseconds())/1000)
+			cs.Latencies = append(cs.Latencies, float64(b.latency.Nanoseconds())/1e6)
 		}
 		if !b.last {
 			continue
