@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/evalctl/evalctl/harness/dataset"
+	"github.com/evalctl/evalctl/harness/tokenizer"
 	"github.com/evalctl/evalctl/tasks"
 	"github.com/evalctl/evalctl/tasks/tensor"
 )
@@ -41,7 +44,22 @@ type rowEngine struct {
 	// the batch being filled (always within one chunk)
 	recs []dataset.Record
 	idx  []int
+	// text: when the input is tokenized text of varying length, examples
+	// are tokenized as they arrive and batched by length within a window
+	// (sorted longest first), so that little of each batch is padding.
+	text   *textEncoder
+	window []windowed
 }
+
+// windowed is one tokenized example waiting in the length window.
+type windowed struct {
+	i   int
+	enc tokenizer.Encoding
+}
+
+// lengthWindow is how many batches' worth of text examples are sorted by
+// length together (the window never spans chunks).
+const lengthWindow = 16
 
 // newRowEngine binds the model's inputs to the dataset's features (or its
 // text feature) and chooses the output dec reads.
@@ -54,6 +72,9 @@ func (r *runner) newRowEngine(mr *modelRun, ds string, cols []dataset.Column, en
 	}
 	if te != nil {
 		e.in = te
+		if te.fixedLen == 0 {
+			e.text = te
+		}
 	} else {
 		binds, b, err := bind(mr.m, mr.om.Inputs, enc, r.batch)
 		if err != nil {
@@ -73,6 +94,17 @@ func (r *runner) newRowEngine(mr *modelRun, ds string, cols []dataset.Column, en
 }
 
 func (e *rowEngine) add(c *chunk, i int, rec *dataset.Record) ([]*batch, error) {
+	if e.text != nil {
+		enc, err := e.text.tokenize(rec)
+		if err != nil {
+			return nil, err
+		}
+		e.window = append(e.window, windowed{i: i, enc: enc})
+		if len(e.window) < lengthWindow*e.batch {
+			return nil, nil
+		}
+		return e.cutWindow(c), nil
+	}
 	e.recs = append(e.recs, *rec)
 	e.idx = append(e.idx, i)
 	if len(e.recs) < e.batch {
@@ -83,6 +115,9 @@ func (e *rowEngine) add(c *chunk, i int, rec *dataset.Record) ([]*batch, error) 
 }
 
 func (e *rowEngine) flush(c *chunk) ([]*batch, error) {
+	if e.text != nil {
+		return e.cutWindow(c), nil
+	}
 	if len(e.recs) == 0 {
 		return nil, nil
 	}
@@ -105,6 +140,31 @@ func (e *rowEngine) make(c *chunk) (*batch, error) {
 	return b, nil
 }
 
+// cutWindow sorts the window's examples by token count (longest first,
+// ties in reading order) and cuts them into batches; decoding puts each
+// prediction back in its place.
+func (e *rowEngine) cutWindow(c *chunk) []*batch {
+	w := e.window
+	e.window = nil
+	sort.SliceStable(w, func(a, b int) bool { return w[a].enc.Len() > w[b].enc.Len() })
+	var out []*batch
+	for k := 0; k < len(w); k += e.batch {
+		part := w[k:min(k+e.batch, len(w))]
+		encs := make([]tokenizer.Encoding, len(part))
+		b := &batch{c: c, rows: len(part), idx: make([]int, len(part))}
+		longest := 1
+		for r, x := range part {
+			encs[r], b.idx[r] = x.enc, x.i
+			b.tokens += int64(x.enc.Len())
+			longest = max(longest, x.enc.Len())
+		}
+		b.padded = int64(len(part) * longest)
+		b.inputs = e.text.tensors(encs, len(part))
+		out = append(out, b)
+	}
+	return out
+}
+
 func (e *rowEngine) infer(ctx context.Context, m Model, b *batch, ready func() error) error {
 	var mask []int64
 	for _, in := range b.inputs {
@@ -114,7 +174,7 @@ func (e *rowEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 			}
 		}
 	}
-	first, last := b.c.preds[b.idx[0]].Index, b.c.preds[b.idx[len(b.idx)-1]].Index
+	first, last := b.c.preds[slices.Min(b.idx)].Index, b.c.preds[slices.Max(b.idx)].Index
 	t0 := time.Now()
 	outs, err := m.Run(ctx, b.inputs)
 	b.latency = time.Since(t0)
@@ -128,7 +188,18 @@ func (e *rowEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 		if o.Name != e.output {
 			continue
 		}
-		dst := b.c.preds[b.idx[0] : b.idx[0]+b.rows]
+		// Rows are the examples b.idx lists; in reading order they are a
+		// contiguous run of the chunk, decoded in place.
+		contiguous := b.idx[len(b.idx)-1]-b.idx[0] == len(b.idx)-1 && slices.IsSorted(b.idx)
+		var dst []tasks.Prediction
+		if contiguous {
+			dst = b.c.preds[b.idx[0] : b.idx[0]+b.rows]
+		} else {
+			dst = make([]tasks.Prediction, b.rows)
+			for r, i := range b.idx {
+				dst[r] = b.c.preds[i]
+			}
+		}
 		if md, ok := e.dec.(maskedDecoder); ok {
 			err = md.DecodeMasked(o, mask, b.rows, dst)
 		} else {
@@ -136,6 +207,11 @@ func (e *rowEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 		}
 		if err != nil {
 			return fmt.Errorf("decode examples %d..%d: %w", first, last, err)
+		}
+		if !contiguous {
+			for r, i := range b.idx {
+				b.c.preds[i] = dst[r]
+			}
 		}
 		return nil
 	}

@@ -380,6 +380,13 @@ func (r *runner) efficiency(mi *result.Model, st streamStats, examples int, extr
 	if examples > 0 && wall > 0 {
 		eff.ExamplesPerSecond = float64(examples) / wall.Seconds()
 	}
+	if st.padded > 0 {
+		eff.Tokens = st.tokens
+		eff.PaddingShare = 1 - float64(st.tokens)/float64(st.padded)
+		if st.wall > 0 {
+			eff.TokensPerSecond = float64(st.tokens) / st.wall.Seconds()
+		}
+	}
 	return eff
 }
 

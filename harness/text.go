@@ -98,9 +98,9 @@ type textEncoder struct {
 // tokenRoles are the model inputs a text encoder can feed.
 var tokenRoles = []string{"input_ids", "attention_mask", "token_type_ids", "position_ids"}
 
-// newTextEncoder is textEncoderFor: it returns nil for datasets without a
-// text feature.
-func newTextEncoder(s *suite.Suite, d *suite.Dataset, cols []dataset.Column, inputs []tensor.Info, batch int) (inputEncoder, error) {
+// newTextEncoder returns the text encoder of a dataset, or nil for datasets
+// without a text feature.
+func newTextEncoder(s *suite.Suite, d *suite.Dataset, cols []dataset.Column, inputs []tensor.Info, batch int) (*textEncoder, error) {
 	f := d.TextOf()
 	if f == nil {
 		return nil, nil
@@ -175,32 +175,49 @@ func newTextEncoder(s *suite.Suite, d *suite.Dataset, cols []dataset.Column, inp
 // encode tokenizes recs and pads to the longest encoding of the batch (or
 // the model's fixed length). Row i of every tensor is record i.
 func (e *textEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tensor, error) {
+	encs := make([]tokenizer.Encoding, len(recs))
+	for i := range recs {
+		var err error
+		if encs[i], err = e.tokenize(&recs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return e.tensors(encs, rows), nil
+}
+
+// tokenize renders a record's text (and pair) and tokenizes it.
+func (e *textEncoder) tokenize(rec *dataset.Record) (tokenizer.Encoding, error) {
+	a, err := e.text.render(*rec)
+	if err != nil {
+		return tokenizer.Encoding{}, err
+	}
+	var enc tokenizer.Encoding
+	if e.pair != nil {
+		b, err := e.pair.render(*rec)
+		if err != nil {
+			return tokenizer.Encoding{}, err
+		}
+		enc, err = e.tok.EncodePair(a, b, e.special)
+		if err != nil {
+			return tokenizer.Encoding{}, fmt.Errorf("%s: tokenize: %w", rec.Loc, err)
+		}
+		return enc, nil
+	}
+	if enc, err = e.tok.Encode(a, e.special); err != nil {
+		return tokenizer.Encoding{}, fmt.Errorf("%s: tokenize: %w", rec.Loc, err)
+	}
+	return enc, nil
+}
+
+// tensors pads encodings to the longest of them (or the model's fixed
+// length) into the model's token inputs, rows rows deep.
+func (e *textEncoder) tensors(encs []tokenizer.Encoding, rows int) []tensor.Tensor {
 	if e.fixedRows > 0 {
 		rows = e.fixedRows
 	}
-	encs := make([]tokenizer.Encoding, len(recs))
 	longest := 1
-	for i, rec := range recs {
-		a, err := e.text.render(rec)
-		if err != nil {
-			return nil, err
-		}
-		if e.pair != nil {
-			b, err := e.pair.render(rec)
-			if err != nil {
-				return nil, err
-			}
-			encs[i], err = e.tok.EncodePair(a, b, e.special)
-			if err != nil {
-				return nil, fmt.Errorf("%s: tokenize: %w", rec.Loc, err)
-			}
-		} else {
-			encs[i], err = e.tok.Encode(a, e.special)
-			if err != nil {
-				return nil, fmt.Errorf("%s: tokenize: %w", rec.Loc, err)
-			}
-		}
-		longest = max(longest, encs[i].Len())
+	for _, enc := range encs {
+		longest = max(longest, enc.Len())
 	}
 	if e.fixedLen > 0 {
 		longest = e.fixedLen
@@ -241,7 +258,7 @@ func (e *textEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tensor, 
 			}
 		}
 	}
-	return ts, nil
+	return ts
 }
 
 // Counterfactual text substitution. The lead wires these into

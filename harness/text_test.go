@@ -99,7 +99,7 @@ func TestTextEncoderFillsDeclaredInputs(t *testing.T) {
 	}
 	ts, err := ie.encode([]dataset.Record{rec("The cat sat on the mat.", "A cat."), rec("x", "y")}, 2)
 	require.NoError(t, err)
-	enc := ie.(*textEncoder)
+	enc := ie
 	long, err := enc.tok.EncodePair("The cat sat on the mat.", "A cat.", true)
 	require.NoError(t, err)
 	short, err := enc.tok.EncodePair("x", "y", true)

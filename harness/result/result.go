@@ -288,6 +288,13 @@ type Efficiency struct {
 	// stored with the cache, added to the timings measured now.
 	Cached         bool `json:"cached,omitempty"`
 	CachedExamples int  `json:"cached_examples,omitempty"`
+	// Tokens counts the real (unpadded) input tokens of text and
+	// language-model passes run now; PaddingShare is the share of the
+	// tokens computed that were padding; TokensPerSecond is Tokens over
+	// the wall time.
+	Tokens          int64   `json:"tokens,omitempty"`
+	PaddingShare    float64 `json:"padding_share,omitempty"`
+	TokensPerSecond float64 `json:"tokens_per_second,omitempty"`
 }
 
 // Latency holds latency percentiles.
