@@ -153,7 +153,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			ORTVersion: r.opt.ORTVersion, Library: r.opt.ORTLibrary,
 			RequestedProviders: s.Runtime.ExecutionProviders, AllowFallback: *s.Runtime.AllowFallback,
 			BatchSize: r.batch, IntraOpThreads: s.Runtime.IntraOpThreads, InterOpThreads: s.Runtime.InterOpThreads,
-			GraphOptimization: s.Runtime.GraphOptimization,
+			GraphOptimization: s.Runtime.GraphOptimization, AllowSpinning: s.Runtime.AllowSpinning,
 		},
 	}
 	res.Run.ID = runID(s.SHA256, res.Run.Started)

@@ -118,7 +118,7 @@ func openORT(path string, rt suite.Runtime) (*harness.OpenedModel, error) {
 	m, err := ort.Open(path, ort.Options{
 		Providers: rt.ExecutionProviders, AllowFallback: *rt.AllowFallback,
 		IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads,
-		GraphOptimization: rt.GraphOptimization,
+		GraphOptimization: rt.GraphOptimization, AllowSpinning: rt.AllowSpinning,
 	})
 	if err != nil {
 		return nil, err

@@ -82,6 +82,10 @@ type Options struct {
 	GraphOptimization string
 	// DeviceID selects the GPU for "cuda" and "tensorrt".
 	DeviceID int
+	// AllowSpinning lets ONNX Runtime's idle pool threads spin while they
+	// wait for work (ONNX Runtime's own default). Off, they sleep and
+	// leave the CPU to the reading and decoding that overlap inference.
+	AllowSpinning bool
 }
 
 // normalize validates o and returns the provider list in evalctl's names.

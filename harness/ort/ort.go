@@ -326,6 +326,15 @@ func sessionOptions(opt Options, p string) (*ortgo.SessionOptions, error) {
 			return fail("inter-op threads", err)
 		}
 	}
+	spin := "0"
+	if opt.AllowSpinning {
+		spin = "1"
+	}
+	for _, key := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
+		if err := so.AddSessionConfigEntry(key, spin); err != nil {
+			return fail(key, err)
+		}
+	}
 	level := ortgo.GraphOptimizationLevel(ortgo.GraphOptimizationLevelEnableAll)
 	switch opt.GraphOptimization {
 	case OptDisable:

@@ -309,3 +309,21 @@ func TestNaNOutputs(t *testing.T) {
 	assert.Equal(t, float32(0), y[2])
 	assert.InDelta(t, 1, y[3], 1e-6)
 }
+
+// TestSpinningDoesNotChangeOutputs opens the CNN fixture with ONNX
+// Runtime's thread spinning on and off at two intra-op threads: the
+// setting only changes how idle threads wait, never the outputs.
+func TestSpinningDoesNotChangeOutputs(t *testing.T) {
+	in := f32("image", []int64{4, 1, 28, 28})
+	for i := 0; i < 4*784; i++ {
+		in.Data = append(in.Data.([]float32), float32(i%97)/97)
+	}
+	var got [2][]float64
+	for k, spin := range []bool{false, true} {
+		m := open(t, "cnn", ort.Options{IntraOpThreads: 2, AllowSpinning: spin})
+		out := run(t, m, in)
+		require.Len(t, out, 1)
+		got[k] = out[0].Float64s()
+	}
+	assert.Equal(t, got[0], got[1])
+}

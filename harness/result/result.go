@@ -93,6 +93,7 @@ type Runtime struct {
 	IntraOpThreads     int      `json:"intra_op_threads"`
 	InterOpThreads     int      `json:"inter_op_threads"`
 	GraphOptimization  string   `json:"graph_optimization"`
+	AllowSpinning      bool     `json:"allow_spinning,omitempty"`
 }
 
 // Model describes one evaluated model file.

@@ -56,6 +56,10 @@ type Runtime struct {
 	InterOpThreads int `yaml:"inter_op_threads"`
 	// GraphOptimization: disable, basic, extended or all (default all).
 	GraphOptimization string `yaml:"graph_optimization"`
+	// AllowSpinning lets ONNX Runtime's idle threads spin while waiting
+	// for work (default false: they sleep, leaving the CPU to the reading
+	// and decoding that evalctl overlaps with inference).
+	AllowSpinning bool `yaml:"allow_spinning"`
 }
 
 // Model is one ONNX model to evaluate.
