@@ -67,7 +67,7 @@ func (r *runner) embed(ctx context.Context, mr *modelRun, ps *passSpec) (*embedd
 // runProbe fits the task's probes on the train split's embeddings and
 // scores them on the task's dataset like any classifier: each method
 // becomes evaluations of the model "<model>+<method>" with adaptation
-// metadata (Extra["adaptation"]; AddProbeModels lists them as models).
+// metadata (Extra["adaptation"]; AddAdaptedModels lists them as models).
 // Perturbed copies of the test split, the robustness section's shift
 // datasets and counterfactual substitutions are embedded with the same
 // encoder and scored with the same fitted probe.
@@ -529,18 +529,20 @@ func pick(y []int, idx []int) []int {
 	return out
 }
 
-// AddProbeModels appends to res.Models one entry per probe evaluation
-// ("<model>+<method>", see runProbe), with the base model's facts and the
-// probe's adaptation metadata, so that reports put probes next to the
-// suite's adapted models (adaptation table, accuracy vs trainable
-// parameters). Models already listed are left alone.
-func AddProbeModels(res *result.Result) {
+// AddAdaptedModels appends to res.Models one entry per adaptation the run
+// made itself — a probe ("<model>+<method>", see runProbe) or a few-shot
+// prompt ("<model>+<k>shot", see promptingMetadata) — with the base model's
+// facts and the adaptation's metadata (an evaluation's
+// Extra["adaptation"]), so that reports put them next to the suite's
+// adapted models (adaptation table, accuracy vs trainable parameters).
+// Models already listed are left alone.
+func AddAdaptedModels(res *result.Result) {
 	have := map[string]bool{}
 	for _, m := range res.Models {
 		have[m.Name] = true
 	}
 	for _, ev := range res.Evaluations {
-		if ev.Kind != string(tasks.Probe) || ev.Variant != "clean" || have[ev.Model] || ev.Extra == nil {
+		if ev.Variant != "clean" || have[ev.Model] || ev.Extra == nil || ev.Extra["adaptation"] == nil {
 			continue
 		}
 		var ad result.Adaptation

@@ -82,7 +82,7 @@ func TestQuickstartProbes(t *testing.T) {
 	// The whole suite on 300 examples per split.
 	res, err := Run(context.Background(), s, Options{OutDir: t.TempDir(), Open: open, Limit: 300})
 	require.NoError(t, err)
-	AddProbeModels(res)
+	AddAdaptedModels(res)
 	got := map[string]float64{}
 	for _, ev := range res.Evaluations {
 		if m, ok := ev.Metric("accuracy"); ok {

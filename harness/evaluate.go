@@ -130,7 +130,10 @@ func (r *runner) kind(name string) (taskKind, error) {
 
 // classPass is a prediction pass of a classification or regression task
 // over dataset d (nil: the task's dataset) under variant v.
-func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v variant, what string) *passSpec {
+// A task with an lm section is classification by a language model: each
+// class scored by the likelihood of its words (k demonstrations before the
+// example when k >= 0).
+func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v variant, what string, k int) *passSpec {
 	if d == nil {
 		d, _ = r.s.Dataset(t.Dataset)
 	}
@@ -140,7 +143,22 @@ func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 	if regression {
 		ps.label = labelTarget
 	}
+	if t.LM != nil {
+		ps.key = append(ps.key, "lm", *t.LM, r.batch, k)
+	}
 	ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
+		if t.LM != nil {
+			lt, err := r.newLMTask(t, d, cols, enc, k)
+			if err != nil {
+				return nil, err
+			}
+			sc, err := newLMScorer(mr.om, t, r.batch, lt.prefix)
+			if err != nil {
+				return nil, err
+			}
+			lt.maxLen = sc.maxLen
+			return &llEngine{sc: sc, task: lt}, nil
+		}
 		if regression {
 			reg := tasks.NewRegressor(tasks.RegressionConfig{Output: t.Output})
 			return r.newRowEngine(mr, d.Name, cols, enc, reg, checkValuePred)
@@ -160,8 +178,11 @@ func (r *runner) input(mr *modelRun, t *suite.Task, v variant, d *suite.Dataset,
 	in := &evalInput{preds: pr.preds, classes: pr.classes, groups: pr.groups, resumed: pr.stats.resumed}
 	in.ev = result.Evaluation{Model: mr.m.Name, Task: t.Name, Kind: t.Kind, Dataset: d.Name, Variant: v.name,
 		Perturbation: v.perturbation, Severity: v.severity}
-	if e, ok := pr.engine.(*rowEngine); ok {
+	switch e := pr.engine.(type) {
+	case *rowEngine:
 		in.mode, in.output = e.dec.Mode(), e.output
+	case *llEngine:
+		in.mode, in.output = tasks.ScoresProbabilities, e.sc.output
 	}
 	in.ev.Efficiency = r.efficiency(mr.mi, pr.stats, len(pr.preds), 0)
 	return in
@@ -171,11 +192,23 @@ func (r *runner) input(mr *modelRun, t *suite.Task, v variant, d *suite.Dataset,
 // data, calibration split, counterfactuals, perturbations and shift
 // datasets, then scores them.
 func runClassification(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*taskOutcome, error) {
-	in, err := r.classInputs(ctx, mr, t)
-	if err != nil {
-		return nil, err
+	all := &taskOutcome{}
+	for _, k := range fewshotKs(t) {
+		in, err := r.classInputs(ctx, mr, t, k)
+		if err != nil {
+			return nil, err
+		}
+		out, err := assembleClassification(r, t, in)
+		if err != nil {
+			return nil, err
+		}
+		// As for probes, the outcome behind the suite-level robustness
+		// figures is the last k's.
+		evals, preds := append(all.evals, out.evals...), append(all.preds, out.preds...)
+		*all = *out
+		all.evals, all.preds = evals, preds
 	}
-	return assembleClassification(r, t, in)
+	return all, nil
 }
 
 // variants lists a task's variants: clean first, then counterfactuals,
@@ -219,7 +252,7 @@ func (ti *taskInputs) place(in *evalInput) {
 	}
 }
 
-func (r *runner) classInputs(ctx context.Context, mr *modelRun, t *suite.Task) (*taskInputs, error) {
+func (r *runner) classInputs(ctx context.Context, mr *modelRun, t *suite.Task, k int) (*taskInputs, error) {
 	vars, err := r.variants(t)
 	if err != nil {
 		return nil, err
@@ -230,19 +263,29 @@ func (r *runner) classInputs(ctx context.Context, mr *modelRun, t *suite.Task) (
 		if d == nil {
 			d, _ = r.s.Dataset(t.Dataset)
 		}
-		pr, err := r.runPass(ctx, mr, r.classPass(mr, t, d, v, v.name))
+		what := v.name
+		if k >= 0 {
+			what += fmt.Sprintf(", %d-shot", k)
+		}
+		pr, err := r.runPass(ctx, mr, r.classPass(mr, t, d, v, what, k))
 		if err != nil {
 			if v.name != "clean" {
 				err = fmt.Errorf("variant %s: %w", v.name, err)
 			}
 			return nil, err
 		}
-		in.place(r.input(mr, t, v, d, pr))
+		x := r.input(mr, t, v, d, pr)
+		if i == 0 {
+			r.promptingMetadata(mr, t, k, &x.ev)
+		} else if k >= 0 {
+			x.ev.Model = fewshotName(mr.m.Name, k)
+		}
+		in.place(x)
 		if i == 0 && t.Calibration.Dataset != "" {
 			// The calibration split, on which assemble fits a temperature
 			// (Guo et al. 2017).
 			cd, _ := r.s.Dataset(t.Calibration.Dataset)
-			pr, err := r.runPass(ctx, mr, r.classPass(mr, t, cd, cleanVariant, "calibration split "+cd.Name))
+			pr, err := r.runPass(ctx, mr, r.classPass(mr, t, cd, cleanVariant, "calibration split "+cd.Name, k))
 			if err != nil {
 				return nil, fmt.Errorf("calibration split %q: %w", cd.Name, err)
 			}

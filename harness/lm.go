@@ -371,6 +371,9 @@ func (e *llEngine) check(c *cachedPred) error {
 	if n := e.task.texts(); n > 0 && len(c.Texts) != n {
 		return fmt.Errorf("%d scored texts, want %d", len(c.Texts), n)
 	}
+	if e.task.kind == tasks.Classification {
+		return checkClassPred(len(e.task.verbal))(c)
+	}
 	if len(c.Texts) == 0 {
 		return errors.New("no scored texts")
 	}
@@ -393,6 +396,42 @@ type lmTask struct {
 	doc        *boundTemplate
 	sent       [2]*boundTemplate
 	maxLen     int
+
+	// Prompting: demonstrations (nil: none), the task description, a
+	// start token put before every non-empty context, and the dataset the
+	// pass reads (its examples are never their own demonstrations).
+	fewshot     *fewshot
+	description string
+	start       int64
+	hasStart    bool
+	dataset     string
+	// Classification by a language model: each class's words, and the
+	// content-free inputs of contextual calibration (none: uncalibrated).
+	verbal      []string
+	contentFree []string
+}
+
+// prompt returns an example's context: its demonstrations, then its text.
+func (lt *lmTask) prompt(rec *dataset.Record) (string, []demo, error) {
+	text := ""
+	if lt.context != nil {
+		var err error
+		if text, err = lt.context.render(*rec); err != nil {
+			return "", nil, err
+		}
+	}
+	demos := lt.fewshot.pick(lt.dataset, rec.Index)
+	return lt.fewshot.context(lt.description, lt.delim, demos, text), demos, nil
+}
+
+// pair is tasks.EncodePair with the task's start token before a non-empty
+// context.
+func (lt *lmTask) pair(ctx, cont string) (tasks.LLRequest, error) {
+	r, err := tasks.EncodePair(lt.encode, ctx, cont, lt.prefix)
+	if err == nil && ctx != "" && lt.hasStart {
+		r.Context = append([]int64{lt.start}, r.Context...)
+	}
+	return r, err
 }
 
 func (lt *lmTask) encode(s string) ([]int64, error) {
@@ -407,6 +446,8 @@ func (lt *lmTask) texts() int {
 		return len(lt.choices)
 	case tasks.PairPreference:
 		return 2
+	case tasks.Classification:
+		return len(lt.verbal) * (1 + len(lt.contentFree))
 	}
 	return 1
 }
@@ -446,19 +487,16 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 	var texts []tasks.TextLL
 	switch lt.kind {
 	case tasks.MultipleChoice:
-		ctx := ""
-		if lt.context != nil {
-			var err error
-			if ctx, err = lt.context.render(*rec); err != nil {
-				return nil, nil, nil, err
-			}
+		ctx, _, err := lt.prompt(rec)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		for j, c := range lt.choices {
 			choice, err := c.render(*rec)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			r, err := tasks.EncodePair(lt.encode, ctx, lt.delim+choice, lt.prefix)
+			r, err := lt.pair(ctx, lt.delim+choice)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 			}
@@ -483,12 +521,38 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			r, err := tasks.EncodePair(lt.encode, "", s, lt.prefix)
+			r, err := lt.pair("", s)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 			}
 			reqs, textOf = append(reqs, r), append(textOf, j)
 			texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(s), Bytes: len(s)})
+		}
+	case tasks.Classification:
+		ctx, demos, err := lt.prompt(rec)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ctxs := []string{ctx}
+		for _, cf := range lt.contentFree {
+			// Contextual calibration (Zhao et al. 2021): the same prompt
+			// with every field of the example's text replaced by a
+			// content-free input.
+			text, err := lt.context.t.Render(func(string) (string, error) { return cf, nil })
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			ctxs = append(ctxs, lt.fewshot.context(lt.description, lt.delim, demos, text))
+		}
+		for _, c := range ctxs {
+			for _, words := range lt.verbal {
+				r, err := lt.pair(c, lt.delim+words)
+				if err != nil {
+					return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
+				}
+				reqs, textOf = append(reqs, r), append(textOf, len(texts))
+				texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(words), Bytes: len(words)})
+			}
 		}
 	}
 	return reqs, textOf, texts, nil
@@ -503,6 +567,8 @@ func (lt *lmTask) combine(p *tasks.Prediction) {
 		tasks.CombinePerplexity(p)
 	case tasks.PairPreference:
 		tasks.CombinePairPreference(p)
+	case tasks.Classification:
+		tasks.CombineVerbalized(p, len(lt.verbal), len(lt.contentFree))
 	}
 }
 
@@ -518,7 +584,8 @@ func valueString(v dataset.Value) string {
 
 // newLMTask loads a language-model task's tokenizer and binds its
 // templates to the dataset's columns.
-func newLMTask(s *suite.Suite, t *suite.Task, cols []dataset.Column) (*lmTask, error) {
+func (r *runner) newLMTask(t *suite.Task, d *suite.Dataset, cols []dataset.Column, enc *encoders, k int) (*lmTask, error) {
+	s := r.s
 	lm := t.LM
 	if lm == nil {
 		return nil, fmt.Errorf("task has no lm section")
@@ -529,7 +596,10 @@ func newLMTask(s *suite.Suite, t *suite.Task, cols []dataset.Column) (*lmTask, e
 	}
 	tok.SetPadding(nil)
 	tok.SetTruncation(nil)
-	lt := &lmTask{kind: tasks.Kind(t.Kind), tok: tok}
+	lt := &lmTask{kind: tasks.Kind(t.Kind), tok: tok, dataset: d.Name, description: lm.Description}
+	if lm.TargetDelimiter != nil {
+		lt.delim = *lm.TargetDelimiter
+	}
 	if lm.PrefixToken != "" {
 		id, ok := tok.TokenToID(lm.PrefixToken)
 		if !ok {
@@ -543,16 +613,26 @@ func newLMTask(s *suite.Suite, t *suite.Task, cols []dataset.Column) (*lmTask, e
 		}
 		lt.prefix, lt.prefixName = id, name
 	}
+	if lm.StartToken != "" {
+		id, ok := tok.TokenToID(lm.StartToken)
+		if !ok {
+			return nil, fmt.Errorf("task %q lm.start_token: %q is not in tokenizer %s", t.Name, lm.StartToken, lm.Tokenizer)
+		}
+		lt.start, lt.hasStart = id, true
+	}
 	bind := func(src, what string) (*boundTemplate, error) {
 		return bindTemplate(src, fmt.Sprintf("task %q %s", t.Name, what), cols)
 	}
+	if lm.Context != "" && lt.kind != tasks.Perplexity && lt.kind != tasks.PairPreference {
+		if lt.context, err = bind(lm.Context, "lm.context"); err != nil {
+			return nil, err
+		}
+	}
+	// The demonstrations' answers: the gold choice, the label's words, or
+	// the target template, rendered on the demonstration dataset.
+	var target func(cols []dataset.Column) (func(dataset.Record) (string, error), error)
 	switch lt.kind {
 	case tasks.MultipleChoice:
-		if lm.Context != "" {
-			if lt.context, err = bind(lm.Context, "lm.context"); err != nil {
-				return nil, err
-			}
-		}
 		for i, c := range lm.Choices {
 			b, err := bind(c, fmt.Sprintf("lm.choices[%d]", i))
 			if err != nil {
@@ -560,16 +640,23 @@ func newLMTask(s *suite.Suite, t *suite.Task, cols []dataset.Column) (*lmTask, e
 			}
 			lt.choices = append(lt.choices, b)
 		}
-		lt.gold = -1
-		for i, c := range cols {
-			if c.Name == lm.Gold {
-				lt.gold = i
+		if lt.gold = columnIndex(cols, lm.Gold); lt.gold < 0 {
+			return nil, fmt.Errorf("task %q lm.gold: column %q not found in dataset %q", t.Name, lm.Gold, d.Name)
+		}
+		target = func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {
+			dt, err := r.newLMTask(&suite.Task{Name: t.Name, Kind: t.Kind, LM: &suite.LMSpec{Tokenizer: lm.Tokenizer,
+				Choices: lm.Choices, Gold: lm.Gold, PrefixToken: lm.PrefixToken}}, &suite.Dataset{Name: lm.Fewshot.From}, cols, nil, -1)
+			if err != nil {
+				return nil, err
 			}
+			return func(rec dataset.Record) (string, error) {
+				var p tasks.Prediction
+				if err := dt.label(&rec, &p); err != nil {
+					return "", err
+				}
+				return dt.choices[p.Label].render(rec)
+			}, nil
 		}
-		if lt.gold < 0 {
-			return nil, fmt.Errorf("task %q lm.gold: column %q not found in dataset %q", t.Name, lm.Gold, t.Dataset)
-		}
-		lt.delim = *lm.TargetDelimiter
 	case tasks.Perplexity:
 		if lt.doc, err = bind(lm.Document, "lm.document"); err != nil {
 			return nil, err
@@ -581,12 +668,99 @@ func newLMTask(s *suite.Suite, t *suite.Task, cols []dataset.Column) (*lmTask, e
 		if lt.sent[1], err = bind(lm.AntiStereotyped, "lm.anti_stereotyped"); err != nil {
 			return nil, err
 		}
+	case tasks.Classification:
+		if enc == nil || enc.label == nil {
+			return nil, fmt.Errorf("dataset %q declares no label", d.Name)
+		}
+		classes := enc.label.Classes()
+		for _, c := range classes {
+			w, ok := lm.Verbalizer[c]
+			if !ok {
+				return nil, fmt.Errorf("task %q lm.verbalizer has no words for class %q", t.Name, c)
+			}
+			lt.verbal = append(lt.verbal, w)
+		}
+		if lm.Calibrate == "contextual" {
+			lt.contentFree = lm.ContentFree
+		}
+		target = func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {
+			fd, _ := r.s.Dataset(lm.Fewshot.From)
+			fe, err := compileDataset(fd, cols, false)
+			if err != nil {
+				return nil, err
+			}
+			if fe.label == nil {
+				return nil, fmt.Errorf("dataset %q declares no label for the demonstrations' answers", fd.Name)
+			}
+			fc := fe.label.Classes()
+			return func(rec dataset.Record) (string, error) {
+				y, err := fe.label.Label(rec)
+				if err != nil {
+					return "", err
+				}
+				w, ok := lm.Verbalizer[fc[y]]
+				if !ok {
+					return "", fmt.Errorf("%s: class %q has no words in lm.verbalizer", rec.Loc, fc[y])
+				}
+				return w, nil
+			}, nil
+		}
+	case tasks.Generation:
+		target = func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {
+			b, err := bindTemplate(lm.Target, fmt.Sprintf("task %q lm.target", t.Name), cols)
+			if err != nil {
+				return nil, err
+			}
+			return b.render, nil
+		}
+	}
+	if k > 0 {
+		text := func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {
+			b, err := bindTemplate(lm.Context, fmt.Sprintf("task %q lm.context", t.Name), cols)
+			if err != nil {
+				return nil, err
+			}
+			return b.render, nil
+		}
+		if lt.fewshot, err = r.fewshotFor(t, k, text, target); err != nil {
+			return nil, fmt.Errorf("task %q: %w", t.Name, err)
+		}
 	}
 	return lt, nil
 }
 
+// fewshotFor returns a task's demonstrations for k, rendered once per run.
+func (r *runner) fewshotFor(t *suite.Task, k int, text, target func(cols []dataset.Column) (func(dataset.Record) (string, error), error)) (*fewshot, error) {
+	key := fmt.Sprintf("%s/%d", t.Name, k)
+	r.mu.Lock()
+	fs, ok := r.demos[key]
+	r.mu.Unlock()
+	if ok {
+		return fs, nil
+	}
+	fs, err := r.newFewshot(t, k, text, target)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.demos[key] = fs
+	r.mu.Unlock()
+	return fs, nil
+}
+
+// columnIndex returns the index of the named column, or -1.
+func columnIndex(cols []dataset.Column, name string) int {
+	for i, c := range cols {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // runLM evaluates one model on a language-model task: one pass of
-// log-likelihood requests over the task's dataset.
+// log-likelihood requests over the task's dataset, per number of
+// demonstrations when the task sweeps k.
 func runLM(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*taskOutcome, error) {
 	d, ok := r.s.Dataset(t.Dataset)
 	if !ok {
@@ -595,36 +769,72 @@ func runLM(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*taskOu
 	if t.LM == nil {
 		return nil, fmt.Errorf("task has no lm section")
 	}
-	var eng *llEngine
-	ps := &passSpec{what: "clean", dataset: d, variant: cleanVariant, shard: true, label: labelEngine,
-		key: []any{"lm", *t.LM, t.Kind, t.Output, r.batch}}
-	ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
-		lt, err := newLMTask(r.s, t, cols)
+	all := &taskOutcome{}
+	for _, k := range fewshotKs(t) {
+		var eng *llEngine
+		ps := &passSpec{what: "clean", dataset: d, variant: cleanVariant, shard: true, label: labelEngine,
+			key: []any{"lm", *t.LM, t.Kind, t.Output, r.batch, k}}
+		ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
+			lt, err := r.newLMTask(t, d, cols, enc, k)
+			if err != nil {
+				return nil, err
+			}
+			sc, err := newLMScorer(mr.om, t, r.batch, lt.prefix)
+			if err != nil {
+				return nil, err
+			}
+			lt.maxLen = sc.maxLen
+			eng = &llEngine{sc: sc, task: lt}
+			return eng, nil
+		}
+		if k >= 0 {
+			ps.what = fmt.Sprintf("clean, %d-shot", k)
+		}
+		pr, err := r.runPass(ctx, mr, ps)
 		if err != nil {
 			return nil, err
 		}
-		sc, err := newLMScorer(mr.om, t, r.batch, lt.prefix)
+		in := r.input(mr, t, cleanVariant, d, pr)
+		in.output = eng.sc.output
+		in.ev.Extra = map[string]any{
+			"max_length": eng.sc.maxLen, "prefix_token": eng.task.prefixName, "tokens_run": pr.stats.tokens,
+			"lm_convention": "lm-evaluation-harness (EleutherAI): _encode_pair, disjoint rolling windows with context_len=1",
+		}
+		if pr.stats.wall > 0 && pr.stats.tokens > 0 {
+			in.ev.Extra["tokens_per_second"] = float64(pr.stats.tokens) / pr.stats.wall.Seconds()
+		}
+		r.promptingMetadata(mr, t, k, &in.ev)
+		out, err := assembleLM(r, t, &taskInputs{clean: in})
 		if err != nil {
 			return nil, err
 		}
-		lt.maxLen = sc.maxLen
-		eng = &llEngine{sc: sc, task: lt}
-		return eng, nil
+		all.evals, all.preds = append(all.evals, out.evals...), append(all.preds, out.preds...)
 	}
-	pr, err := r.runPass(ctx, mr, ps)
-	if err != nil {
-		return nil, err
+	return all, nil
+}
+
+// promptingMetadata names a few-shot evaluation after its k
+// ("<model>+<k>shot") and records the prompting as its adaptation
+// (Bommasani et al. 2021, §4.3: prompting is an adaptation whose
+// trainable parameters are none and whose training examples are the
+// demonstrations), so that it appears beside probes and fine-tunes.
+// Without demonstrations (k < 0) the evaluation keeps the model's name.
+func (r *runner) promptingMetadata(mr *modelRun, t *suite.Task, k int, ev *result.Evaluation) {
+	if k < 0 {
+		return
 	}
-	in := r.input(mr, t, cleanVariant, d, pr)
-	in.output = eng.sc.output
-	in.ev.Extra = map[string]any{
-		"max_length": eng.sc.maxLen, "prefix_token": eng.task.prefixName, "tokens_run": pr.stats.tokens,
-		"lm_convention": "lm-evaluation-harness (EleutherAI): _encode_pair, disjoint rolling windows with context_len=1",
+	lm := t.LM
+	fs := lm.Fewshot
+	ev.Model = fewshotName(mr.m.Name, k)
+	if ev.Extra == nil {
+		ev.Extra = map[string]any{}
 	}
-	if pr.stats.wall > 0 && pr.stats.tokens > 0 {
-		in.ev.Extra["tokens_per_second"] = float64(pr.stats.tokens) / pr.stats.wall.Seconds()
-	}
-	return assembleLM(r, t, &taskInputs{clean: in})
+	ad := result.Adaptation{Method: "prompting", Base: mr.m.Name, TrainExamples: int64(k),
+		Notes: fmt.Sprintf("%d in-context demonstrations from %s (%s sampler, seed %d); template %q", k, fs.From, fs.Sampler, *fs.Seed, lm.Context)}
+	ev.Extra["adaptation"], ev.Extra["base_model"] = ad, mr.m.Name
+	ev.Extra["prompting"] = map[string]any{"k": k, "from": fs.From, "sampler": fs.Sampler, "seed": *fs.Seed,
+		"template": lm.Context, "target_delimiter": *lm.TargetDelimiter, "fewshot_delimiter": *lm.FewshotDelimiter,
+		"description": lm.Description, "start_token": lm.StartToken}
 }
 
 // assembleLM scores a language-model task's predictions.

@@ -31,6 +31,7 @@ import (
 func TestEveryKindMergesAndRescores(t *testing.T) {
 	open := embORT(t)
 	lm := writeLMSuite(t, "lm.onnx", 3, lmTasksYAML)
+	lmClass := lmClassSuite(t, "      fewshot: {k: [0, 2]}\n")
 	cases := []struct {
 		name, suite string
 		limit       int
@@ -38,6 +39,7 @@ func TestEveryKindMergesAndRescores(t *testing.T) {
 		{"classification+probe", filepath.Join("..", "suites", "quickstart-probes.yaml"), 300},
 		{"text+perplexity", filepath.Join("..", "suites", "spam-shift.yaml"), 90},
 		{"multiple_choice+perplexity+pair_preference", lm, 0},
+		{"classification by an LM, few-shot sweep", lmClass, 0},
 		{"retrieval", filepath.Join("..", "suites", "retrieval.yaml"), 0},
 		{"weat", filepath.Join("..", "suites", "weat.yaml"), 0},
 	}

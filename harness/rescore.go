@@ -109,8 +109,8 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 			outcomes[t.Name] = map[string]*taskOutcome{}
 		}
 		owner := ev.Model
-		if b, ok := in.clean.ev.Extra["base_model"].(string); ok && tasks.Kind(t.Kind) == tasks.Probe {
-			owner = b
+		if b, ok := in.clean.ev.Extra["base_model"].(string); ok {
+			owner = b // a probe or few-shot prompt: the run keys it by its base model
 		}
 		outcomes[t.Name][owner] = to
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/evalctl/evalctl/harness/result"
@@ -122,6 +123,9 @@ type runner struct {
 	// examples is the most examples any pass read from each dataset
 	// (after --limit and --shard).
 	examples map[string]int
+	// demos holds each task's rendered demonstrations per k.
+	mu    sync.Mutex
+	demos map[string]*fewshot
 }
 
 func newRunner(s *suite.Suite, opt Options) *runner {
@@ -129,7 +133,7 @@ func newRunner(s *suite.Suite, opt Options) *runner {
 	if opt.BatchSize > 0 {
 		b = opt.BatchSize
 	}
-	return &runner{s: s, opt: opt, batch: b, dsHash: map[string]string{}, examples: map[string]int{},
+	return &runner{s: s, opt: opt, batch: b, dsHash: map[string]string{}, examples: map[string]int{}, demos: map[string]*fewshot{},
 		cache: &cache{dir: filepath.Join(opt.OutDir, "cache"), readOff: opt.NoCache, warn: opt.Warn}}
 }
 
@@ -244,7 +248,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 		return nil, nil, err
 	}
 	res.Robustness = rob
-	AddProbeModels(res)
+	AddAdaptedModels(res)
 	res.Run.Finished = r.opt.Now().UTC()
 	gs, err := ParseGates(s)
 	if err != nil {

@@ -103,3 +103,49 @@ func ScorePairPreferencePredictions(preds []Prediction, cfg LMConfig) (Scores, e
 	}
 	return ScorePairPreference(st, an, cfg)
 }
+
+// CombineVerbalized sets the prediction of a classification by a language
+// model from its Texts: the log-likelihoods of the k classes' words after
+// the prompt, then, with contextual calibration, those after each of cf
+// content-free prompts. The class probabilities are the softmax of the
+// log-likelihoods, p̂. Contextual calibration (Zhao et al. 2021, "Calibrate
+// Before Use", §5) divides them by p̂_cf, the mean over the content-free
+// prompts of their softmax (renormalised): q ∝ p̂ / p̂_cf, i.e. W p̂ with
+// W = diag(p̂_cf)⁻¹ and b = 0, whose argmax is the paper's prediction; q is
+// renormalised to sum to 1. The predicted class is argmax q (the first on
+// ties).
+func CombineVerbalized(p *Prediction, k, cf int) {
+	p.Invalid = textsInvalid(p)
+	if p.Invalid != "" || len(p.Texts) != k*(1+cf) {
+		p.Pred, p.Probs = -1, nil
+		if p.Invalid == "" {
+			p.Invalid = "nan"
+		}
+		return
+	}
+	ll := make([]float64, k)
+	for c := range ll {
+		ll[c] = p.Texts[c].LL
+	}
+	q := softmax64(ll)
+	if cf > 0 {
+		pcf := make([]float64, k)
+		for j := 1; j <= cf; j++ {
+			for c := range ll {
+				ll[c] = p.Texts[j*k+c].LL
+			}
+			for c, v := range softmax64(ll) {
+				pcf[c] += v / float64(cf)
+			}
+		}
+		sum := 0.0
+		for c := range q {
+			q[c] /= pcf[c]
+			sum += q[c]
+		}
+		for c := range q {
+			q[c] /= sum
+		}
+	}
+	p.Probs, p.Pred = q, argmax(q)
+}

@@ -29,7 +29,10 @@ func (c *checker) add(n *yaml.Node, path string, err error) {
 	c.errs = append(c.errs, &Error{File: c.file, Line: line, Col: col, Path: path, Err: err})
 }
 
-var gateSpecType = reflect.TypeOf(GateSpec{})
+var (
+	gateSpecType = reflect.TypeOf(GateSpec{})
+	intListType  = reflect.TypeOf(IntList{})
+)
 
 func join(path, key string) string {
 	if path == "" {
@@ -52,6 +55,10 @@ func (c *checker) walk(n *yaml.Node, t reflect.Type, path string) bool {
 	}
 	if t == gateSpecType && n.Kind == yaml.ScalarNode {
 		return true
+	}
+	if t == intListType && n.Kind == yaml.ScalarNode {
+		// One integer stands for a list of one.
+		t = reflect.TypeOf(0)
 	}
 	switch t.Kind() {
 	case reflect.Struct:

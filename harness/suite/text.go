@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/evalctl/evalctl/tasks"
+	"gopkg.in/yaml.v3"
 )
 
 // TextFeature builds token tensors (input_ids, attention_mask,
@@ -69,7 +70,97 @@ type LMSpec struct {
 	// BatchTokens caps padded tokens per batch (default: runtime.batch_size
 	// × max_length); batches are formed from length-sorted requests.
 	BatchTokens int `yaml:"batch_tokens"`
+
+	// Prompting (docs/prompting.md). StartToken is put before every
+	// non-empty context (a BOS or [CLS] the model expects).
+	StartToken string `yaml:"start_token"`
+	// Description is prepended to every context (lm-eval's description).
+	Description string `yaml:"description"`
+	// Target renders an example's answer (lm-eval doc_to_target): the
+	// reference of a generation task, and the answer of its in-context
+	// demonstrations. Multiple choice and classification demonstrations
+	// answer with the gold choice or the label's words instead.
+	Target string `yaml:"target"`
+	// References render further acceptable answers of a generation task
+	// (scored as the best match, as the SQuAD and ROUGE scripts do).
+	References []string `yaml:"references"`
+	// FewshotDelimiter separates demonstrations from each other and from
+	// the example (default "\n\n", as lm-eval).
+	FewshotDelimiter *string `yaml:"fewshot_delimiter"`
+	// Fewshot puts demonstrations before each example.
+	Fewshot *FewshotSpec `yaml:"fewshot"`
+	// Verbalizer makes a classification task a language-model task: each
+	// class (by name) is scored by the likelihood of its words after the
+	// context and the target delimiter.
+	Verbalizer map[string]string `yaml:"verbalizer"`
+	// Calibrate is "contextual" for contextual calibration (Zhao et al.
+	// 2021): class probabilities are divided by those the model gives the
+	// same prompt with a content-free input, then renormalised.
+	Calibrate string `yaml:"calibrate"`
+	// ContentFree are the content-free inputs of contextual calibration
+	// (default "N/A", "", "[MASK]", as Zhao et al.); each replaces every
+	// field of the example's text template.
+	ContentFree []string `yaml:"content_free"`
+
+	// Generation (kind generation).
+	MaxNewTokens int           `yaml:"max_new_tokens"`
+	Stop         []string      `yaml:"stop"`
+	Sampling     *SamplingSpec `yaml:"sampling"`
 }
+
+// FewshotSpec chooses in-context demonstrations.
+type FewshotSpec struct {
+	// K is the number of demonstrations, or a list of them for a sweep
+	// (each k is evaluated as its own adaptation, "<model>+<k>shot").
+	K IntList `yaml:"k"`
+	// From names the dataset demonstrations come from (default: the
+	// task's dataset; the scored example is never its own demonstration).
+	From string `yaml:"from"`
+	// Sampler: random (default), first, or balanced (round robin over the
+	// answers, random within each).
+	Sampler string `yaml:"sampler"`
+	// Seed seeds the sampler (default: the suite seed); each example's
+	// demonstrations depend only on the seed and the example's index.
+	Seed *uint64 `yaml:"seed"`
+}
+
+// SamplingSpec makes generation sample instead of decoding greedily.
+type SamplingSpec struct {
+	// Temperature divides the logits (> 0).
+	Temperature float64 `yaml:"temperature"`
+	// TopK keeps the k most likely tokens (0: all).
+	TopK int `yaml:"top_k"`
+	// TopP keeps the most likely tokens whose probabilities sum to p (0 or
+	// 1: all).
+	TopP float64 `yaml:"top_p"`
+	// Seed seeds the sampler (default: the suite seed); each example is
+	// sampled from its own stream, so batching does not change it.
+	Seed *uint64 `yaml:"seed"`
+}
+
+// IntList is one integer or a list of them.
+type IntList []int
+
+// UnmarshalYAML accepts 5 or [0, 1, 5].
+func (l *IntList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var v int
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		*l = IntList{v}
+		return nil
+	}
+	var v []int
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
+// Samplers are the few-shot samplers.
+var Samplers = []string{"random", "first", "balanced"}
 
 // TextOf returns the dataset's text feature, if it has one.
 func (d *Dataset) TextOf() *Feature {
@@ -112,20 +203,28 @@ func (v *validator) text(p string, t *Task) {
 			}
 		}
 	}
-	isLM := tasks.IsLM(t.Kind)
-	if !isLM {
+	lmClass := t.Kind == string(tasks.Classification) && t.LM != nil
+	gen := t.Kind == string(tasks.Generation)
+	if !tasks.IsLM(t.Kind) && !lmClass && !gen {
 		if t.LM != nil {
-			v.errorf(p+".lm", ErrInvalid, "an lm section applies to kinds multiple_choice, perplexity and pair_preference, not %s", t.Kind)
+			v.errorf(p+".lm", ErrInvalid, "an lm section applies to kinds multiple_choice, perplexity, pair_preference, generation and classification (with a verbalizer), not %s", t.Kind)
 		}
 		return
 	}
-	if t.Robustness != nil {
-		v.errorf(p+".robustness", ErrInvalid, "robustness is not supported for kind %s yet", t.Kind)
+	if tasks.IsLM(t.Kind) {
+		if t.Robustness != nil {
+			v.errorf(p+".robustness", ErrInvalid, "robustness is not supported for kind %s yet", t.Kind)
+		}
+		if t.Fairness != nil {
+			v.errorf(p+".fairness", ErrInvalid, "fairness slices are not supported for kind %s; use kind pair_preference for intrinsic bias", t.Kind)
+		}
 	}
-	if t.Fairness != nil {
-		v.errorf(p+".fairness", ErrInvalid, "fairness slices are not supported for kind %s; use kind pair_preference for intrinsic bias", t.Kind)
+	if gen {
+		if f := t.Fairness; f != nil && (len(f.Attributes) > 0 || f.Intersections || len(f.Metrics) > 0 || f.Positive != "") {
+			v.errorf(p+".fairness", ErrInvalid, "kind generation supports counterfactual substitutions only (fairness.counterfactual), not group slices")
+		}
 	}
-	if t.Calibration.Dataset != "" {
+	if (tasks.IsLM(t.Kind) || gen) && t.Calibration.Dataset != "" {
 		v.errorf(p+".calibration.dataset", ErrInvalid, "temperature scaling is not supported for kind %s", t.Kind)
 	}
 	d, _ := s.Dataset(t.Dataset)
@@ -194,6 +293,133 @@ func (v *validator) text(p string, t *Task) {
 	case tasks.PairPreference:
 		tpl(lp+".stereotyped", "stereotyped", lm.Stereotyped, true)
 		tpl(lp+".anti_stereotyped", "anti_stereotyped", lm.AntiStereotyped, true)
+	case tasks.Classification:
+		if lm.Context == "" {
+			lm.Context = fallback
+		}
+		tpl(lp+".context", "context", lm.Context, true)
+		v.verbalizer(lp, t, d)
+	case tasks.Generation:
+		if lm.Context == "" {
+			lm.Context = fallback
+		}
+		tpl(lp+".context", "context", lm.Context, true)
+		tpl(lp+".target", "target (the reference answer, lm-eval's doc_to_target)", lm.Target, true)
+		for i, r := range lm.References {
+			tpl(fmt.Sprintf("%s.references[%d]", lp, i), "reference", r, true)
+		}
+		if lm.MaxNewTokens == 0 {
+			lm.MaxNewTokens = DefaultMaxNewTokens
+		}
+		if lm.MaxNewTokens < 1 {
+			v.errorf(lp+".max_new_tokens", ErrInvalid, "%d (want >= 1)", lm.MaxNewTokens)
+		}
+		for i, st := range lm.Stop {
+			if st == "" {
+				v.errorf(fmt.Sprintf("%s.stop[%d]", lp, i), ErrInvalid, "an empty stop sequence would stop at once")
+			}
+		}
+		if sp := lm.Sampling; sp != nil {
+			if !(sp.Temperature > 0) {
+				v.errorf(lp+".sampling.temperature", ErrInvalid, "%v (want > 0; leave sampling out for greedy decoding)", sp.Temperature)
+			}
+			if sp.TopK < 0 {
+				v.errorf(lp+".sampling.top_k", ErrInvalid, "%d (want >= 0; 0 keeps every token)", sp.TopK)
+			}
+			if sp.TopP < 0 || sp.TopP > 1 {
+				v.errorf(lp+".sampling.top_p", ErrInvalid, "%v (want 0..1; 0 or 1 keeps every token)", sp.TopP)
+			}
+			if sp.Seed == nil {
+				seed := s.Seed
+				sp.Seed = &seed
+			}
+		}
+	}
+	if lm.TargetDelimiter == nil {
+		sp := " "
+		lm.TargetDelimiter = &sp
+	}
+	if lm.FewshotDelimiter == nil {
+		nl := "\n\n"
+		lm.FewshotDelimiter = &nl
+	}
+	if lm.Calibrate == "" {
+		lm.Calibrate = "none"
+	}
+	v.oneOf(lp+".calibrate", lm.Calibrate, []string{"none", "contextual"})
+	if lm.Calibrate == "contextual" && t.Kind != string(tasks.Classification) {
+		v.errorf(lp+".calibrate", ErrInvalid, "contextual calibration applies to classification by a language model (lm.verbalizer), not kind %s", t.Kind)
+	}
+	if lm.Calibrate == "contextual" && len(lm.ContentFree) == 0 {
+		lm.ContentFree = []string{"N/A", "", "[MASK]"}
+	}
+	if f := lm.Fewshot; f != nil {
+		fp := lp + ".fewshot"
+		if t.Kind == string(tasks.Perplexity) || t.Kind == string(tasks.PairPreference) {
+			v.errorf(fp, ErrInvalid, "demonstrations apply to kinds multiple_choice, classification and generation, not %s", t.Kind)
+		}
+		if len(f.K) == 0 {
+			v.errorf(fp+".k", ErrMissing, "k (the number of demonstrations, or a list such as [0, 1, 5])")
+		}
+		seen := map[int]bool{}
+		for i, k := range f.K {
+			if k < 0 {
+				v.errorf(fmt.Sprintf("%s.k[%d]", fp, i), ErrInvalid, "%d (want >= 0)", k)
+			}
+			if seen[k] {
+				v.errorf(fmt.Sprintf("%s.k[%d]", fp, i), ErrInvalid, "%d is listed twice", k)
+			}
+			seen[k] = true
+		}
+		if f.From == "" {
+			f.From = t.Dataset
+		}
+		names := make([]string, len(s.Datasets))
+		for i := range s.Datasets {
+			names[i] = s.Datasets[i].Name
+		}
+		v.ref(fp+".from", f.From, "dataset", names)
+		if f.Sampler == "" {
+			f.Sampler = "random"
+		}
+		v.oneOf(fp+".sampler", f.Sampler, Samplers)
+		if f.Seed == nil {
+			seed := s.Seed
+			f.Seed = &seed
+		}
+	}
+}
+
+// DefaultMaxNewTokens is a generation task's default max_new_tokens.
+const DefaultMaxNewTokens = 32
+
+// verbalizer checks that a classification task's verbalizer gives words
+// to every class of its dataset, and to nothing else.
+func (v *validator) verbalizer(lp string, t *Task, d *Dataset) {
+	vb := t.LM.Verbalizer
+	if len(vb) == 0 {
+		v.errorf(lp+".verbalizer", ErrMissing, "verbalizer (the words of each class, e.g. {negative: \"bad\", positive: \"good\"})")
+		return
+	}
+	if d == nil || d.Label == nil || len(d.Label.Classes) == 0 {
+		v.errorf(lp+".verbalizer", ErrInvalid, "classification by a language model needs the dataset's label classes declared (label.classes), so that each class has words")
+		return
+	}
+	for _, c := range d.Label.Classes {
+		if w, ok := vb[c]; !ok {
+			v.errorf(lp+".verbalizer", ErrMissing, "words for class %q", c)
+		} else if strings.TrimSpace(w) == "" {
+			v.errorf(lp+".verbalizer."+c, ErrInvalid, "empty words for class %q", c)
+		}
+	}
+	for c := range vb {
+		if !contains(d.Label.Classes, c) {
+			msg := fmt.Sprintf("%q is not a class of dataset %q", c, d.Name)
+			if near := Nearest(c, d.Label.Classes); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			v.errorf(lp+".verbalizer", ErrReference, "%s (classes: %s)", msg, strings.Join(d.Label.Classes, ", "))
+		}
 	}
 }
 
