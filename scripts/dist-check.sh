@@ -31,6 +31,13 @@ fi
 clean "$bin" doctor --json > "$tmp/doctor.json"
 want=$(dirname "$bin")/
 grep -q "\"$want" "$tmp/doctor.json" || { echo "dist-check: doctor did not use the library beside the executable:" >&2; cat "$tmp/doctor.json" >&2; exit 1; }
+# Through a symbolic link on another folder (as /usr/local/bin/evalctl in
+# the Kubernetes example's image): the library is looked up beside the
+# link's target.
+mkdir -p "$tmp/work/bin"
+ln -s "$bin" "$tmp/work/bin/evalctl"
+clean "$tmp/work/bin/evalctl" doctor --json > "$tmp/doctor-link.json"
+grep -q "\"$want" "$tmp/doctor-link.json" || { echo "dist-check: through a symbolic link, doctor did not use the library beside the executable:" >&2; cat "$tmp/doctor-link.json" >&2; exit 1; }
 clean "$bin" run quickstart.yaml --out out --format none 2> "$tmp/run.log" || { cat "$tmp/run.log" >&2; exit 1; }
 [ -s "$tmp/work/out/result.json" ] || { echo "dist-check: no result.json" >&2; exit 1; }
 echo "dist-check: ok ($(basename "$tarball"): doctor and run on the quickstart with PATH=/usr/bin:/bin)"
