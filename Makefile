@@ -8,7 +8,7 @@
 GO ?= go
 ORT := scripts/fetch-ort.sh
 
-.PHONY: quickstart test ort build vet lint bench bench-e2e fuzz clean
+.PHONY: quickstart test ort build vet lint bench bench-e2e fuzz clean dist dist-check
 
 ort:
 	@$(ORT) >/dev/null
@@ -43,5 +43,15 @@ fuzz:
 	  done; \
 	done
 
+# A tarball per platform (this machine's) with evalctl and the ONNX Runtime
+# library beside it: dist/evalctl-<version>-<os>-<arch>.tar.gz.
+dist: ort
+	scripts/dist.sh
+
+# Unpack the tarball in a temporary folder and run doctor and the quickstart
+# with PATH=/usr/bin:/bin (no Go, no npm).
+dist-check: dist
+	scripts/dist-check.sh $$(ls -t dist/evalctl-*.tar.gz | head -1)
+
 clean:
-	rm -rf bin out
+	rm -rf bin out dist

@@ -20,6 +20,7 @@ func datasetSpec(s *suite.Suite, d *suite.Dataset) dataset.Spec {
 	if d.Delimiter != "" {
 		spec.Delimiter = []rune(d.Delimiter)[0]
 	}
+	s.ExtendSpec(d, &spec) // join and image sections
 	return spec
 }
 

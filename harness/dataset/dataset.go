@@ -20,9 +20,11 @@ const (
 	NPZ
 	IDX
 	ARFF
+	Parquet
+	ImageFolder
 )
 
-var formatNames = [...]string{"auto", "csv", "jsonl", "npy", "npz", "idx", "arff"}
+var formatNames = [...]string{"auto", "csv", "jsonl", "npy", "npz", "idx", "arff", "parquet", "imagefolder"}
 
 // String returns the lower-case name of the format, as accepted by [ParseFormat].
 func (f Format) String() string {
@@ -51,7 +53,8 @@ func (f *Format) UnmarshalText(b []byte) error {
 }
 
 // ParseFormat parses a format name: "auto", "csv", "jsonl" (also "ndjson"),
-// "npy", "npz", "idx" or "arff", in any letter case.
+// "npy", "npz", "idx", "arff", "parquet" or "imagefolder", in any letter
+// case.
 func ParseFormat(s string) (Format, error) {
 	l := strings.ToLower(strings.TrimSpace(s))
 	if l == "ndjson" {
@@ -66,8 +69,9 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // DetectFormat guesses a format from a file name: .csv/.tsv, .jsonl/.ndjson,
-// .npy, .npz, .arff, and IDX names (.idx, or containing "-idx" or "-ubyte",
-// optionally gzipped). It returns Auto when nothing matches.
+// .npy, .npz, .arff, .parquet, and IDX names (.idx, or containing "-idx" or
+// "-ubyte", optionally gzipped). It returns Auto when nothing matches (an
+// image folder is never detected: name its format).
 func DetectFormat(path string) Format {
 	base := strings.ToLower(filepath.Base(path))
 	base = strings.TrimSuffix(base, ".gz")
@@ -84,6 +88,8 @@ func DetectFormat(path string) Format {
 		return ARFF
 	case ".idx":
 		return IDX
+	case ".parquet":
+		return Parquet
 	}
 	if strings.Contains(base, "-idx") || strings.Contains(base, "-ubyte") || strings.Contains(base, ".idx") {
 		return IDX
@@ -93,9 +99,10 @@ func DetectFormat(path string) Format {
 
 // Kind is the kind of a value or of a column.
 //
-// A Value has kind Missing, Number, String or Array. A Column has kind
-// Number, String, Array or Nominal; the values of a Nominal column have kind
-// String (or Missing).
+// A Value has kind Missing, Number, String, Array or List. A Column has
+// kind Number, String, Array, Nominal or List; the values of a Nominal
+// column have kind String (or Missing). A List is a list of strings, such
+// as the answer choices of a multiple-choice question.
 type Kind int
 
 // The kinds. Missing is the zero value, so Value{} is a missing value.
@@ -105,9 +112,10 @@ const (
 	String
 	Array
 	Nominal
+	List
 )
 
-var kindNames = [...]string{"missing", "number", "string", "array", "nominal"}
+var kindNames = [...]string{"missing", "number", "string", "array", "nominal", "list"}
 
 // String returns the lower-case name of the kind.
 func (k Kind) String() string {
@@ -126,7 +134,7 @@ func (k Kind) MarshalText() ([]byte, error) {
 }
 
 // UnmarshalText decodes a kind name ("number", "string", "array", "nominal",
-// "missing").
+// "list", "missing").
 func (k *Kind) UnmarshalText(b []byte) error {
 	l := strings.ToLower(strings.TrimSpace(string(b)))
 	for i, n := range kindNames {
@@ -141,14 +149,16 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // Value is one cell of a record.
 //
 // Kind says which field holds the value: Num for Number, Str for String, Arr
-// (row-major, C order) and Shape for Array. For a value of a Nominal column,
-// Str holds the value and Num its 0-based index in Column.Nominal.
+// (row-major, C order) and Shape for Array, List for List. For a value of a
+// Nominal column, Str holds the value and Num its 0-based index in
+// Column.Nominal.
 type Value struct {
 	Kind  Kind
 	Num   float64
 	Str   string
 	Arr   []float32
 	Shape []int
+	List  []string
 }
 
 // Column describes one column of a data set.
@@ -200,7 +210,7 @@ type Reader interface {
 }
 
 // Lener is implemented by readers that know their number of records before
-// reading them (NPY, NPZ and IDX).
+// reading them (NPY, NPZ, IDX, Parquet and image folders).
 type Lener interface {
 	Len() int
 }
@@ -233,16 +243,35 @@ type Spec struct {
 	// Kinds overrides the inferred kind of CSV and JSONL columns (Number,
 	// String; Array for JSONL).
 	Kinds map[string]Kind
+	// Joins add columns from other files (see JoinSpec).
+	Joins []JoinSpec
+	// Image decodes a column of image paths or bytes into an array column
+	// (see ImageSpec). An ImageFolder data set always decodes its image
+	// column, with the defaults when Image is nil.
+	Image *ImageSpec
+
+	base bool // set by openDerived: Joins and Image are already handled
 }
 
-// Files returns every file the spec reads, in order, for provenance hashes.
+// Files returns every file the spec reads, in order, for provenance hashes:
+// the data file(s), every image of an image folder or named by a CSV or
+// JSONL image column, and the joined files.
 func (s Spec) Files() []string {
 	var out []string
-	if s.Path != "" {
+	switch {
+	case s.Format == ImageFolder:
+		out = append(out, imageFolderFiles(s.Path)...)
+	case s.Path != "":
 		out = append(out, s.Path)
 	}
 	for _, p := range s.Paths {
 		out = append(out, p.Path)
+	}
+	if s.Image != nil && s.Format != ImageFolder {
+		out = append(out, imageFiles(s)...)
+	}
+	for _, j := range s.Joins {
+		out = append(out, j.Path)
 	}
 	return out
 }
@@ -251,6 +280,9 @@ func (s Spec) Files() []string {
 // Header problems (a bad NPY header, unequal IDX counts, an unknown ARFF
 // type) are reported here; problems in records are reported by Next/Err.
 func Open(spec Spec) (Reader, error) {
+	if !spec.base && (len(spec.Joins) > 0 || spec.Image != nil || spec.Format == ImageFolder) {
+		return openDerived(spec)
+	}
 	f := spec.Format
 	if f == Auto {
 		name := spec.Path
@@ -259,7 +291,7 @@ func Open(spec Spec) (Reader, error) {
 		}
 		f = DetectFormat(name)
 		if f == Auto {
-			return nil, fmt.Errorf("%s: cannot tell the format from the file name; set format (csv, jsonl, npy, npz, idx or arff)", name)
+			return nil, fmt.Errorf("%s: cannot tell the format from the file name; set format (csv, jsonl, npy, npz, idx, arff, parquet or imagefolder)", name)
 		}
 	}
 	if spec.Path == "" && len(spec.Paths) == 0 {
@@ -283,6 +315,10 @@ func Open(spec Spec) (Reader, error) {
 		return openARFF(spec)
 	case NPZ:
 		return openNPZ(spec.Path)
+	case Parquet:
+		return openParquet(spec)
+	case ImageFolder:
+		return openImageFolder(spec)
 	case NPY, IDX:
 		files := spec.Paths
 		if len(files) == 0 {

@@ -28,9 +28,18 @@
 //   - ARFF: Weka's format with numeric, real, integer, string, date (read as
 //     a string) and nominal attributes, dense and sparse data rows, '%'
 //     comments and quoted names and values.
+//   - Parquet: read one row group at a time (parquet-go). Numbers, booleans
+//     and strings are columns, struct fields "parent.child" columns, (nested)
+//     lists of numbers Array columns, list<string> List columns; nulls are
+//     missing. Other types are left out.
+//   - Image folders: torchvision's ImageFolder layout, root/<class>/<image>,
+//     with the columns image, label (Nominal, sorted classes) and path.
 //
 // Several NPY or IDX files are read side by side with [Spec.Paths]: each file
-// is one column, and all files must hold the same number of rows.
+// is one column, and all files must hold the same number of rows. [JoinSpec]
+// adds the columns of another file by row or by an id column, and
+// [ImageSpec] decodes a column of image paths or PNG/JPEG bytes into [H, W, C]
+// arrays, resized and cropped as torchvision does with PIL images.
 //
 // # Records
 //

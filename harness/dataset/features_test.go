@@ -290,7 +290,7 @@ func TestOpenErrors(t *testing.T) {
 		spec Spec
 		want string
 	}{
-		{Spec{Path: "a.txt"}, "a.txt: cannot tell the format from the file name; set format (csv, jsonl, npy, npz, idx or arff)"},
+		{Spec{Path: "a.txt"}, "a.txt: cannot tell the format from the file name; set format (csv, jsonl, npy, npz, idx, arff, parquet or imagefolder)"},
 		{Spec{Format: CSV}, "open csv data set: no path given"},
 		{Spec{Format: CSV, Path: "a", Paths: []ColumnFile{{"a", "b"}}}, "open csv data set: give either path or paths, not both"},
 		{Spec{Format: CSV, Paths: []ColumnFile{{"a", "b"}}}, "open csv data set: paths (one file per column) is only for npy and idx; use path"},

@@ -17,11 +17,12 @@ const maxArrayDepth = 32
 
 // jval is one parsed JSON value.
 type jval struct {
-	kind  Kind // Missing (null), Number, String or Array
+	kind  Kind // Missing (null), Number, String, Array or List
 	num   float64
 	str   string
 	arr   []float32
 	shape []int
+	list  []string
 }
 
 type jrow struct {
@@ -91,6 +92,8 @@ func newJSONLReader(name string, r io.Reader, closer io.Closer, missing []string
 				}
 			case c.Kind == Array && v.kind == Array && !equalInts(c.Shape, v.shape):
 				c.Shape = nil // varies
+			case c.Kind == Array && v.kind == List && equalInts(c.Shape, []int{0}):
+				c.Kind, c.Shape = List, nil // [] first, then a list of strings
 			}
 		}
 	}
@@ -102,7 +105,7 @@ func newJSONLReader(name string, r io.Reader, closer io.Closer, missing []string
 			j.cols[i].Kind = String // only nulls seen
 		}
 	}
-	if err := checkKinds(name, j.cols, kinds, Number, String, Array); err != nil {
+	if err := checkKinds(name, j.cols, kinds, Number, String, Array, List); err != nil {
 		return nil, err
 	}
 	return j, nil
@@ -244,19 +247,25 @@ func parseJSONValue(dec *json.Decoder, key string) (jval, error) {
 	case json.Delim:
 		if v == '[' {
 			var arr []float32
-			shape, err := parseJSONArray(dec, key, &arr, 1)
+			var list []string
+			shape, err := parseJSONArray(dec, key, &arr, 1, &list)
 			if err != nil {
 				return jval{}, err
+			}
+			if list != nil {
+				return jval{kind: List, list: list}, nil
 			}
 			return jval{kind: Array, arr: arr, shape: shape}, nil
 		}
 	}
-	return jval{}, fmt.Errorf("key %q: expected a number, string, boolean, array of numbers or null, found %s", key, describeToken(t))
+	return jval{}, fmt.Errorf("key %q: expected a number, string, boolean, array of numbers, array of strings or null, found %s", key, describeToken(t))
 }
 
 // parseJSONArray parses the rest of an array whose '[' was read, appending
-// its numbers to arr, and returns its shape.
-func parseJSONArray(dec *json.Decoder, key string, arr *[]float32, depth int) ([]int, error) {
+// its numbers to arr, and returns its shape. A top-level array whose first
+// element is a string is a list of strings, stored in *list instead (list
+// is nil for nested arrays).
+func parseJSONArray(dec *json.Decoder, key string, arr *[]float32, depth int, list *[]string) ([]int, error) {
 	if depth > maxArrayDepth {
 		return nil, fmt.Errorf("key %q: arrays nested deeper than %d", key, maxArrayDepth)
 	}
@@ -288,7 +297,7 @@ func parseJSONArray(dec *json.Decoder, key string, arr *[]float32, depth int) ([
 				}
 				return nil, fmt.Errorf("key %q: expected an array of numbers, found %s inside it", key, describeToken(t))
 			}
-			sh, err := parseJSONArray(dec, key, arr, depth+1)
+			sh, err := parseJSONArray(dec, key, arr, depth+1, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -296,6 +305,11 @@ func parseJSONArray(dec *json.Decoder, key string, arr *[]float32, depth int) ([
 				return nil, fmt.Errorf("key %q: ragged array: element %d has shape %v, element 0 has shape %v", key, n, sh, inner)
 			}
 			nested, inner = true, sh
+		case string:
+			if n == 0 && list != nil {
+				return nil, parseJSONStrings(dec, key, v, list)
+			}
+			return nil, fmt.Errorf("key %q: expected an array of numbers, found %s inside it", key, describeToken(t))
 		default:
 			return nil, fmt.Errorf("key %q: expected an array of numbers, found %s inside it", key, describeToken(t))
 		}
@@ -345,6 +359,9 @@ func (j *jsonlReader) Next() bool {
 		if v.kind == Missing {
 			continue
 		}
+		if c.Kind == List && v.kind == Array && len(v.arr) == 0 && len(v.shape) == 1 {
+			v = jval{kind: List, list: []string{}} // [] in a list column
+		}
 		if v.kind != c.Kind {
 			return j.fail(fmt.Errorf("%s: column %q: expected %s, found %s", loc, c.Name, article(c.Kind), article(v.kind)))
 		}
@@ -355,6 +372,8 @@ func (j *jsonlReader) Next() bool {
 			vals[ci] = Value{Kind: String, Str: v.str}
 		case Array:
 			vals[ci] = Value{Kind: Array, Arr: v.arr, Shape: v.shape}
+		case List:
+			vals[ci] = Value{Kind: List, List: v.list}
 		}
 	}
 	j.rec = Record{Index: j.row, Loc: loc, Values: vals}
@@ -370,6 +389,31 @@ func article(k Kind) string {
 		return "a string"
 	case Array:
 		return "an array"
+	case List:
+		return "a list of strings"
 	}
 	return k.String()
+}
+
+// parseJSONStrings parses the rest of a list of strings whose '[' and first
+// string were read.
+func parseJSONStrings(dec *json.Decoder, key, first string, list *[]string) error {
+	out := []string{first}
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return jsonErr(err)
+		}
+		switch v := t.(type) {
+		case json.Delim:
+			if v == ']' {
+				*list = out
+				return nil
+			}
+		case string:
+			out = append(out, v)
+			continue
+		}
+		return fmt.Errorf("key %q: element %d of a list of strings is %s; a list holds only strings (or only numbers)", key, len(out), describeToken(t))
+	}
 }

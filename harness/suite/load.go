@@ -20,7 +20,7 @@ import (
 
 // Enumerations accepted in suites.
 var (
-	Formats            = []string{"arff", "csv", "idx", "jsonl", "npy", "npz"}
+	Formats            = []string{"arff", "csv", "idx", "imagefolder", "jsonl", "npy", "npz", "parquet"}
 	Providers          = []string{"cpu", "cuda", "tensorrt"}
 	GraphOptimizations = []string{"disable", "basic", "extended", "all"}
 	ScoreModes         = []string{"auto", "logits", "probabilities"}
@@ -594,6 +594,9 @@ func (v *validator) dataset(p string, d *Dataset) {
 	if d.Delimiter != "" && len([]rune(d.Delimiter)) != 1 {
 		v.errorf(p+".delimiter", ErrInvalid, "%q (want one character)", d.Delimiter)
 	}
+	v.dataFiles(p, d)
+	v.joins(p, d)
+	v.image(p, d)
 	if len(d.Features) == 0 {
 		v.errorf(p+".features", ErrMissing, "features (how examples become model inputs)")
 	}

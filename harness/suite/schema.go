@@ -85,7 +85,8 @@ type Adaptation struct {
 type Dataset struct {
 	Name   string `yaml:"name"`
 	Format string `yaml:"format"`
-	// Path is the file for single-file formats (csv, jsonl, arff, npz, npy).
+	// Path is the file for single-file formats (csv, jsonl, arff, npz, npy,
+	// parquet), or the root folder of an imagefolder.
 	Path string `yaml:"path"`
 	// Files maps column names to files for idx and multi-file npy datasets.
 	Files     []ColumnFile `yaml:"files"`
@@ -96,6 +97,10 @@ type Dataset struct {
 	Features []Feature `yaml:"features"`
 	Label    *Label    `yaml:"label"`
 	Groups   []Group   `yaml:"groups"`
+	// Join adds columns from other files (see data.go).
+	Join []Join `yaml:"join"`
+	// Image decodes an image column (see data.go).
+	Image *Image `yaml:"image"`
 }
 
 // ColumnFile is one file providing one column.
