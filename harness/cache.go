@@ -47,6 +47,10 @@ type cachedPred struct {
 	Texts   []cachedText `json:"t,omitempty"`
 	// Vec is an embedding: little-endian float32 values, base64.
 	Vec string `json:"vec,omitempty"`
+	// Generation: the text, its token ids and why it stopped.
+	Text   string  `json:"txt,omitempty"`
+	Tokens []int64 `json:"tok,omitempty"`
+	Stop   string  `json:"stop,omitempty"`
 }
 
 // cachedText is one scored text of a language-model example.
@@ -91,7 +95,8 @@ func newChunkFile(key string, no int, mode string, preds []tasks.Prediction, st 
 }
 
 func packPred(p *tasks.Prediction) cachedPred {
-	e := cachedPred{Index: p.Index, Probs: p.Probs, Pred: p.Pred, Invalid: p.Invalid, Changed: p.Changed, Value: p.Value}
+	e := cachedPred{Index: p.Index, Probs: p.Probs, Pred: p.Pred, Invalid: p.Invalid, Changed: p.Changed, Value: p.Value,
+		Text: p.Text, Tokens: p.Tokens, Stop: p.Stop}
 	if p.Invalid != "" {
 		// NaN has no JSON form; the invalid flag says it all.
 		e.Probs, e.Value = nil, 0
@@ -113,6 +118,7 @@ func packPred(p *tasks.Prediction) cachedPred {
 // groups come from the data).
 func (e *cachedPred) restore(p *tasks.Prediction) {
 	p.Probs, p.Pred, p.Invalid, p.Value = e.Probs, e.Pred, e.Invalid, e.Value
+	p.Text, p.Tokens, p.Stop = e.Text, e.Tokens, e.Stop
 	if e.Invalid != "" {
 		p.Value = math.NaN()
 	}

@@ -409,6 +409,27 @@ type lmTask struct {
 	// content-free inputs of contextual calibration (none: uncalibrated).
 	verbal      []string
 	contentFree []string
+	// Generation: the reference templates (the target, then the further
+	// references).
+	refs []*boundTemplate
+	// choicesOf reads a multiple-choice document's choices from a list
+	// column (lm.choices_from), when the task has no choice templates.
+	choicesOf func(dataset.Record) ([]string, error)
+}
+
+// choiceTexts renders a multiple-choice document's choices.
+func (lt *lmTask) choiceTexts(rec *dataset.Record) ([]string, error) {
+	if lt.choicesOf != nil {
+		return lt.choicesOf(*rec)
+	}
+	out := make([]string, len(lt.choices))
+	for j, c := range lt.choices {
+		var err error
+		if out[j], err = c.render(*rec); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // prompt returns an example's context: its demonstrations, then its text.
@@ -443,7 +464,7 @@ func (lt *lmTask) encode(s string) ([]int64, error) {
 func (lt *lmTask) texts() int {
 	switch lt.kind {
 	case tasks.MultipleChoice:
-		return len(lt.choices)
+		return len(lt.choices) // 0 for a list column: any number
 	case tasks.PairPreference:
 		return 2
 	case tasks.Classification:
@@ -469,8 +490,16 @@ func (lt *lmTask) label(rec *dataset.Record, p *tasks.Prediction) error {
 				g = n
 			}
 		}
-		if g < 0 || g >= len(lt.choices) {
-			return fmt.Errorf("%s: gold %q is not a choice index 0..%d", rec.Loc, valueString(gv), len(lt.choices)-1)
+		n := len(lt.choices)
+		if lt.choicesOf != nil {
+			cs, err := lt.choicesOf(*rec)
+			if err != nil {
+				return err
+			}
+			n = len(cs)
+		}
+		if g < 0 || g >= n {
+			return fmt.Errorf("%s: gold %q is not a choice index 0..%d", rec.Loc, valueString(gv), n-1)
 		}
 		p.Label = g
 	case tasks.PairPreference:
@@ -491,11 +520,11 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		for j, c := range lt.choices {
-			choice, err := c.render(*rec)
-			if err != nil {
-				return nil, nil, nil, err
-			}
+		choices, err := lt.choiceTexts(rec)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for j, choice := range choices {
 			r, err := lt.pair(ctx, lt.delim+choice)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
@@ -640,12 +669,17 @@ func (r *runner) newLMTask(t *suite.Task, d *suite.Dataset, cols []dataset.Colum
 			}
 			lt.choices = append(lt.choices, b)
 		}
+		if lm.ChoicesFrom != "" {
+			if lt.choicesOf, err = dataset.Choices(cols, lm.ChoicesFrom); err != nil {
+				return nil, fmt.Errorf("task %q lm.choices_from: %w", t.Name, err)
+			}
+		}
 		if lt.gold = columnIndex(cols, lm.Gold); lt.gold < 0 {
 			return nil, fmt.Errorf("task %q lm.gold: column %q not found in dataset %q", t.Name, lm.Gold, d.Name)
 		}
 		target = func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {
 			dt, err := r.newLMTask(&suite.Task{Name: t.Name, Kind: t.Kind, LM: &suite.LMSpec{Tokenizer: lm.Tokenizer,
-				Choices: lm.Choices, Gold: lm.Gold, PrefixToken: lm.PrefixToken}}, &suite.Dataset{Name: lm.Fewshot.From}, cols, nil, -1)
+				Choices: lm.Choices, ChoicesFrom: lm.ChoicesFrom, Gold: lm.Gold, PrefixToken: lm.PrefixToken}}, &suite.Dataset{Name: lm.Fewshot.From}, cols, nil, -1)
 			if err != nil {
 				return nil, err
 			}
@@ -654,7 +688,11 @@ func (r *runner) newLMTask(t *suite.Task, d *suite.Dataset, cols []dataset.Colum
 				if err := dt.label(&rec, &p); err != nil {
 					return "", err
 				}
-				return dt.choices[p.Label].render(rec)
+				cs, err := dt.choiceTexts(&rec)
+				if err != nil {
+					return "", err
+				}
+				return cs[p.Label], nil
 			}, nil
 		}
 	case tasks.Perplexity:
@@ -706,6 +744,17 @@ func (r *runner) newLMTask(t *suite.Task, d *suite.Dataset, cols []dataset.Colum
 			}, nil
 		}
 	case tasks.Generation:
+		for i, src := range append([]string{lm.Target}, lm.References...) {
+			what := "lm.target"
+			if i > 0 {
+				what = fmt.Sprintf("lm.references[%d]", i-1)
+			}
+			b, err := bind(src, what)
+			if err != nil {
+				return nil, err
+			}
+			lt.refs = append(lt.refs, b)
+		}
 		target = func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {
 			b, err := bindTemplate(lm.Target, fmt.Sprintf("task %q lm.target", t.Name), cols)
 			if err != nil {

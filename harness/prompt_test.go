@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/harness/tokenizer"
 	"github.com/evalctl/evalctl/tasks"
@@ -289,4 +290,63 @@ func TestMultipleChoiceFewshot(t *testing.T) {
 			assert.InDelta(t, x.ll, float64(got[i].LLs[j].LL), 2e-4, "example %d choice %d", i, j)
 		}
 	}
+}
+
+// TestChoicesFromListColumn runs the multiple-choice fixture twice: with
+// choice templates, and with the same choices in a JSON-array column
+// (lm.choices_from); every choice's log-likelihood and every metric must
+// agree. A third document with only two choices shows that the number of
+// choices may vary.
+func TestChoicesFromListColumn(t *testing.T) {
+	open := ortOpener(t)
+	abs, err := filepath.Abs(textDir)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	rows := `{"q": "What is the capital of France?", "choices": ["Paris", "Berlin", "the mat", "a bird"], "gold": 0}
+{"q": "Where did the cat sit?", "choices": ["on the log", "on the mat", "in France", "at home"], "gold": 1}
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mcl.jsonl"), []byte(rows), 0o644))
+	suiteOf := func(lm string) *suite.Suite {
+		y := fmt.Sprintf(`version: 1
+name: mcl
+seed: 3
+bootstrap: {resamples: 0}
+runtime: {batch_size: 2, intra_op_threads: 1}
+models: [{name: tiny, path: %[1]s/lm.onnx}]
+datasets:
+  - {name: mc, format: jsonl, path: %[1]s/mc.jsonl, features: [{name: text, columns: [q], text: {tokenizer: %[1]s/tokenizer.json, template: "Question: {q}\nAnswer:"}}]}
+  - {name: mcl, format: jsonl, path: %[2]s/mcl.jsonl, features: [{name: text, columns: [q], text: {tokenizer: %[1]s/tokenizer.json, template: "Question: {q}\nAnswer:"}}]}
+tasks:
+%[3]s
+`, abs, dir, lm)
+		p := filepath.Join(dir, "s.yaml")
+		require.NoError(t, os.WriteFile(p, []byte(y), 0o644))
+		s, err := suite.Load(p)
+		require.NoError(t, err)
+		return s
+	}
+	run := func(s *suite.Suite) map[string][]result.Prediction {
+		out := t.TempDir()
+		_, err := Run(context.Background(), s, Options{OutDir: out, Open: open, Now: fixedNow, Limit: 2})
+		require.NoError(t, err)
+		preds, err := ReadPredictions(filepath.Join(out, PredictionsFile))
+		require.NoError(t, err)
+		return preds
+	}
+	a := run(suiteOf(`  - {name: t, kind: multiple_choice, dataset: mc, metrics: [acc], lm: {choices: ["{a}", "{b}", "{c}", "{d}"], gold: gold, max_length: 64}}`))
+	b := run(suiteOf(`  - {name: t, kind: multiple_choice, dataset: mcl, metrics: [acc], lm: {choices_from: choices, gold: gold, max_length: 64}}`))
+	pa, pb := a["tiny/t/clean"], b["tiny/t/clean"]
+	require.Len(t, pb, 2)
+	for i := range pa {
+		require.Len(t, pb[i].LLs, 4)
+		for j := range pa[i].LLs {
+			assert.InDelta(t, float64(pa[i].LLs[j].LL), float64(pb[i].LLs[j].LL), 1e-5, "document %d choice %d", i, j)
+		}
+		assert.Equal(t, pa[i].Pred, pb[i].Pred)
+	}
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mcl.jsonl"), []byte(rows+`{"q": "Water boils at ", "choices": ["100 degrees", "0 degrees"], "gold": 2}`+"\n"), 0o644))
+	_, err = Run(context.Background(), suiteOf(`  - {name: t, kind: multiple_choice, dataset: mcl, metrics: [acc], lm: {choices_from: choices, gold: gold, max_length: 64}}`),
+		Options{OutDir: t.TempDir(), Open: open, Now: fixedNow})
+	require.ErrorContains(t, err, `mcl.jsonl:3: gold "2" is not a choice index 0..1`)
 }

@@ -24,7 +24,8 @@ type evalPreds struct {
 // sidecarPred converts one prediction to its sidecar line.
 func sidecarPred(ep *evalPreds, p *tasks.Prediction) result.Prediction {
 	rp := result.Prediction{Eval: ep.key, Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Invalid: p.Invalid,
-		Changed: p.Changed, Vector: p.Vector, Ranked: p.Ranked, KShot: p.KShot}
+		Changed: p.Changed, Vector: p.Vector, Ranked: p.Ranked, KShot: p.KShot,
+		Text: p.Text, Tokens: p.Tokens, Stop: p.Stop, References: p.References}
 	if p.Invalid == "" {
 		rp.Probs = p.Probs
 	}
@@ -78,7 +79,8 @@ func toTaskPreds(stored []result.Prediction, groups []string) []tasks.Prediction
 	out := make([]tasks.Prediction, len(stored))
 	for i, p := range stored {
 		tp := tasks.Prediction{Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Probs: p.Probs, Invalid: p.Invalid,
-			Changed: p.Changed, Vector: p.Vector, Ranked: p.Ranked, KShot: p.KShot}
+			Changed: p.Changed, Vector: p.Vector, Ranked: p.Ranked, KShot: p.KShot,
+			Text: p.Text, Tokens: p.Tokens, Stop: p.Stop, References: p.References}
 		if p.Score != nil {
 			tp.Value = *p.Score
 		} else if p.Invalid != "" {

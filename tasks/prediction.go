@@ -36,7 +36,21 @@ type Prediction struct {
 	// fit predicted this example correctly (1) or not (0), points in curve
 	// order and seeds within each point.
 	KShot []float64
+	// Generation: the generated Text, its token ids, why generation
+	// stopped (StopEOS, StopSequence, StopLength) and the example's
+	// reference answers.
+	Text       string
+	Tokens     []int64
+	Stop       string
+	References []string
 }
+
+// Why generation stopped.
+const (
+	StopEOS      = "eos"    // the model produced an end-of-sequence token
+	StopSequence = "stop"   // the text reached a stop sequence (cut before it)
+	StopLength   = "length" // max_new_tokens were generated
+)
 
 // TextLL is the log-likelihood of one scored text.
 type TextLL struct {

@@ -149,6 +149,13 @@ type Prediction struct {
 	// KShot holds, for a probe's k-shot curve, 1 where the fit of each
 	// (shots, seed) predicted this example correctly and 0 where not.
 	KShot []float64 `json:"kshot,omitempty"`
+	// Generation: the generated text, its token ids, why generation
+	// stopped ("eos", "stop" for a stop sequence, "length") and the
+	// example's reference answers.
+	Text       string   `json:"text,omitempty"`
+	Tokens     []int64  `json:"tokens,omitempty"`
+	Stop       string   `json:"stop,omitempty"`
+	References []string `json:"refs,omitempty"`
 }
 
 // TextLL is the log-likelihood of one scored text, as lm-evaluation-harness

@@ -46,6 +46,10 @@ type LMSpec struct {
 	// Choices render the answer choices, one template each (lm-eval
 	// doc_to_choice as a list of templates).
 	Choices []string `yaml:"choices"`
+	// ChoicesFrom names a list column (a JSON array of strings, a Parquet
+	// list<string>) holding each document's choices, however many; it
+	// replaces Choices.
+	ChoicesFrom string `yaml:"choices_from"`
 	// Gold names the column holding the 0-based index of the correct
 	// choice (lm-eval doc_to_target).
 	Gold string `yaml:"gold"`
@@ -272,8 +276,11 @@ func (v *validator) text(p string, t *Task) {
 			lm.Context = fallback
 		}
 		tpl(lp+".context", "context", lm.Context, false)
-		if len(lm.Choices) < 2 {
-			v.errorf(lp+".choices", ErrMissing, "choices (at least two templates, e.g. [\"{a}\", \"{b}\"])")
+		switch {
+		case lm.ChoicesFrom != "" && len(lm.Choices) > 0:
+			v.errorf(lp+".choices_from", ErrInvalid, "give choices (templates) or choices_from (a list column), not both")
+		case lm.ChoicesFrom == "" && len(lm.Choices) < 2:
+			v.errorf(lp+".choices", ErrMissing, "choices (at least two templates, e.g. [\"{a}\", \"{b}\"], or choices_from: a list column)")
 		}
 		for i, c := range lm.Choices {
 			tpl(fmt.Sprintf("%s.choices[%d]", lp, i), "choice", c, true)
