@@ -3,6 +3,8 @@ package cost
 import (
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +18,7 @@ import (
 const DefaultGridIntensity = 475.0
 
 // DefaultGridSource names the source of DefaultGridIntensity in results.
-const DefaultGridSource = "default: world average 2019, IEA Global Energy & CO2 Status Report 2019 (as carbontracker and CodeCarbon)"
+const DefaultGridSource = "default: world average 2019 (IEA Global Energy and CO2 Status Report 2019), as carbontracker and CodeCarbon use"
 
 // Units of the figures.
 const (
@@ -308,4 +310,15 @@ func integrate(ss []sample, from, to time.Time) float64 {
 
 func fmtWatts(w float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", w), "0"), ".")
+}
+
+// GPUIndexFromEnv returns the NVML index of the GPU that CUDA numbers 0:
+// the first entry of CUDA_VISIBLE_DEVICES when it is a number (NVML does
+// not follow that variable), else 0.
+func GPUIndexFromEnv() int {
+	first, _, _ := strings.Cut(os.Getenv("CUDA_VISIBLE_DEVICES"), ",")
+	if i, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && i >= 0 {
+		return i
+	}
+	return 0
 }

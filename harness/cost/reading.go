@@ -110,7 +110,7 @@ func (r Reading) Result(examples, cached int, grid float64, source string) *resu
 		total = sumDevices(cpu, *gpu)
 	}
 	c.Energy = figure(total, Joules)
-	c.Carbon = Carbon(c.Energy, grid, source)
+	c.Carbon = Carbon(c.Energy, grid)
 	return c
 }
 
@@ -127,12 +127,12 @@ func sumDevices(cpu, gpu Energy) Energy {
 
 // Carbon returns the carbon of an energy figure (joules) at grid
 // intensity grid (gCO2e/kWh).
-func Carbon(energy result.Figure, grid float64, source string) result.Figure {
+func Carbon(energy result.Figure, grid float64) result.Figure {
 	if !energy.Present() {
 		return result.Figure{Value: result.Float(math.NaN()), Unit: GramsCO2e, Absent: "energy absent"}
 	}
 	return result.Figure{Value: result.Float(float64(energy.Value) / joulesPerK * grid), Unit: GramsCO2e,
-		Method: fmt.Sprintf("energy × %s gCO2e/kWh (%s)", fmtWatts(grid), source)}
+		Method: fmt.Sprintf("energy × %s gCO2e/kWh", fmtWatts(grid))}
 }
 
 func figure(e Energy, unit string) result.Figure {
@@ -185,7 +185,7 @@ func Sum(a, b *result.Cost) *result.Cost {
 			c.GridIntensity = float64(c.Carbon.Value) / float64(c.Energy.Value) * joulesPerK
 		}
 	} else {
-		c.Carbon = Carbon(c.Energy, a.GridIntensity, a.GridSource)
+		c.Carbon = Carbon(c.Energy, a.GridIntensity)
 	}
 	switch {
 	case a.Note != "" && b.Note != "" && a.Note != b.Note:
