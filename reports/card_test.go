@@ -64,9 +64,9 @@ func cardFixtures() []*result.Result {
 	large := result.Evaluation{Model: "large", Task: "sst2", Kind: "classification", Dataset: "sst2-dev", Variant: "clean", N: 500,
 		Metrics: []result.Metric{m("accuracy", 0.91, 0.88, 0.94, true)}}
 	a := &result.Result{
-		Schema: result.Schema,
-		Run:    result.Run{ID: "run-0001", EvalctlVersion: "v0.2.0", Started: t0, Finished: t0.Add(time.Minute)},
-		Suite:  result.Suite{Name: "sentiment", Path: "suites/sentiment.yaml", SHA256: "5e57", Seed: 42},
+		Schema:  result.Schema,
+		Run:     result.Run{ID: "run-0001", EvalctlVersion: "v0.2.0", Started: t0, Finished: t0.Add(time.Minute)},
+		Suite:   result.Suite{Name: "sentiment", Path: "suites/sentiment.yaml", SHA256: "5e57", Seed: 42},
 		Runtime: result.Runtime{ORTVersion: "1.30.0"},
 		Models: []result.Model{
 			{Name: "small", Path: "small.onnx", SHA256: "aaaa", SizeBytes: 1 << 20, Parameters: 250000, Opset: 17, Producer: "pytorch 2.5", Provider: "cpu",
