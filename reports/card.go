@@ -435,44 +435,10 @@ func biasSection(evals []cardEval) CardSection {
 	return s
 }
 
-// costTotal adds up the cost of a task's evaluations.
-type costTotal struct {
-	examples, cached   int
-	wall, cpu          float64
-	energy, carbon     float64
-	energyOK, carbonOK bool
-	method, why        string
-}
-
-func (t *costTotal) add(c *result.Cost) {
-	t.examples += c.Examples
-	t.cached += c.CachedExamples
-	t.wall += c.WallSeconds
-	t.cpu += c.CPUSeconds
-	if c.Energy.Present() {
-		t.energy += float64(c.Energy.Value)
-		if t.method == "" {
-			t.method = c.Energy.Method
-		} else if !strings.Contains(t.method, c.Energy.Method) {
-			t.method += "; " + c.Energy.Method
-		}
-	} else {
-		t.energyOK = false
-		if t.why == "" {
-			t.why = c.Energy.Absent
-		}
-	}
-	if c.Carbon.Present() {
-		t.carbon += float64(c.Carbon.Value)
-	} else {
-		t.carbonOK = false
-	}
-}
-
 func costSection(evals []cardEval) CardSection {
 	s := CardSection{ID: "cost", Title: "Efficiency and cost"}
 	eff := block{Title: "Efficiency (clean data)", Header: []string{"Suite", "Task", "Examples", "Examples/s", "p50 ms", "p99 ms", "Parameters", "Cached"}}
-	cost := block{Title: "Cost of evaluation (all variants)", Header: []string{"Suite", "Task", "Examples computed", "Wall s", "CPU s", "Energy", "Energy / 1,000 examples", "Carbon", "Method"}}
+	cost := block{Title: "Cost of evaluation (all variants)", Header: append([]string{"Suite", "Task"}, costHeader...)}
 	type key struct {
 		r    *result.Result
 		task string
@@ -497,7 +463,7 @@ func costSection(evals []cardEval) CardSection {
 		}
 		k := key{ce.r, e.Task}
 		if totals[k] == nil {
-			totals[k] = &costTotal{energyOK: true, carbonOK: true}
+			totals[k] = newCostTotal()
 			order = append(order, k)
 		}
 		totals[k].add(e.Cost)
@@ -508,24 +474,7 @@ func costSection(evals []cardEval) CardSection {
 		}
 	}
 	for _, k := range order {
-		t := totals[k]
-		energy, per, carbon, method := "absent: "+t.why, "n/a", "n/a", t.method
-		if t.energyOK {
-			energy = fmtJoules(t.energy)
-			if t.examples > 0 {
-				per = fmtJoules(t.energy / float64(t.examples) * 1000)
-			}
-		} else {
-			method = ""
-		}
-		if t.carbonOK {
-			carbon = fmtGrams(t.carbon)
-		}
-		ex := fmt.Sprint(t.examples)
-		if t.cached > 0 {
-			ex += fmt.Sprintf(" (+%d cached)", t.cached)
-		}
-		cost.Rows = append(cost.Rows, []string{suiteName(k.r), k.task, ex, fmt.Sprintf("%.2f", t.wall), fmt.Sprintf("%.2f", t.cpu), energy, per, carbon, method})
+		cost.Rows = append(cost.Rows, append([]string{suiteName(k.r), k.task}, totals[k].cells()...))
 	}
 	if len(eff.Rows) > 0 {
 		s.Tables = append(s.Tables, eff)
