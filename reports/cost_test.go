@@ -47,7 +47,9 @@ func TestReportCost(t *testing.T) {
 }
 
 func TestCostTotal(t *testing.T) {
-	fig := func(v float64, m string) result.Figure { return result.Figure{Value: result.Float(v), Unit: "J", Method: m} }
+	fig := func(v float64, m string) result.Figure {
+		return result.Figure{Value: result.Float(v), Unit: "J", Method: m}
+	}
 	tt := newCostTotal()
 	tt.add(&result.Cost{Examples: 100, WallSeconds: 1, Energy: fig(10, "measured: rapl"), Carbon: fig(1, "x")})
 	tt.add(&result.Cost{Examples: 300, WallSeconds: 2, Energy: fig(30, "estimated: 65 W × wall time"), Carbon: fig(2, "x")})
