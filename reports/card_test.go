@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -182,15 +181,4 @@ func TestFormatters(t *testing.T) {
 	for _, c := range cases {
 		assert.Equal(t, c.want, c.got)
 	}
-}
-
-// writeCardFixtures writes the card fixtures for the browser check.
-func writeCardFixtures(t *testing.T, dir string) []string {
-	var paths []string
-	for i, r := range cardFixtures() {
-		p := filepath.Join(dir, []string{"sentiment.result.json", "bias.result.json"}[i])
-		require.NoError(t, result.WriteFile(p, r))
-		paths = append(paths, p)
-	}
-	return paths
 }
