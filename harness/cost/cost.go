@@ -221,7 +221,8 @@ func (s *Span) Stop() Reading {
 		return Reading{}
 	}
 	m := s.m
-	wall := m.cfg.now().Sub(s.start)
+	end := m.cfg.now()
+	wall := end.Sub(s.start)
 	rd := Reading{Wall: wall, Spans: 1}
 	if cpu, err := m.cfg.cpuTime(); err == nil && s.cpuErr == nil {
 		rd.CPU = cpu - s.cpu
@@ -249,14 +250,14 @@ func (s *Span) Stop() Reading {
 		rd.CPUEnergy = absent(why + "; no power figure to estimate from (suite cost.power_watts or --power-watts)")
 	}
 	if m.cfg.GPU {
-		g := m.gpuEnergy(s)
+		g := m.gpuEnergy(s, end)
 		rd.GPUEnergy = &g
 	}
 	return rd
 }
 
-// gpuEnergy finishes the GPU figure of a span.
-func (m *Meter) gpuEnergy(s *Span) Energy {
+// gpuEnergy finishes the GPU figure of a span that ended at end.
+func (m *Meter) gpuEnergy(s *Span, end time.Time) Energy {
 	if m.gpu == nil {
 		return absent(m.gpuWhy)
 	}
@@ -264,14 +265,14 @@ func (m *Meter) gpuEnergy(s *Span) Energy {
 		if s.gpuErr != nil {
 			return absent(fmt.Sprintf("NVML total-energy counter: %v", s.gpuErr))
 		}
-		end, err := m.gpu.TotalEnergy()
+		mj, err := m.gpu.TotalEnergy()
 		if err != nil {
 			return absent(fmt.Sprintf("NVML total-energy counter: %v", err))
 		}
-		if end < s.gpuStart {
+		if mj < s.gpuStart {
 			return absent("NVML total-energy counter went backwards (driver reloaded?)")
 		}
-		return Energy{Joules: float64(end-s.gpuStart) / 1e3, Method: "measured: nvml energy counter"}
+		return Energy{Joules: float64(mj-s.gpuStart) / 1e3, Method: "measured: nvml energy counter"}
 	}
 	close(s.stop)
 	<-s.done
@@ -281,7 +282,7 @@ func (m *Meter) gpuEnergy(s *Span) Energy {
 	if len(s.samples) == 0 {
 		return absent("NVML gave no power reading during the span")
 	}
-	return Energy{Joules: integrate(s.samples, s.start, s.m.cfg.now()), Method: fmt.Sprintf("measured: nvml power sampled every %v", sampleEvery)}
+	return Energy{Joules: integrate(s.samples, s.start, end), Method: fmt.Sprintf("measured: nvml power sampled every %v", sampleEvery)}
 }
 
 // integrate returns the energy in joules of power samples (milliwatts) over

@@ -148,7 +148,7 @@ func TestGPU(t *testing.T) {
 		rd := sp.Stop()
 		require.NotNil(t, rd.GPUEnergy)
 		assert.Equal(t, "measured: nvml power sampled every 100ms", rd.GPUEnergy.Method)
-		assert.InDelta(t, 250*rd.Wall.Seconds(), rd.GPUEnergy.Joules, 250*0.02)
+		assert.InDelta(t, 250*rd.Wall.Seconds(), rd.GPUEnergy.Joules, 1e-6)
 	})
 	t.Run("no NVML", func(t *testing.T) {
 		m := Open(Config{GPU: true, PowercapRoot: t.TempDir(), openGPU: func(int) (gpuDevice, error) {
@@ -282,4 +282,16 @@ func TestConfig(t *testing.T) {
 	assert.NoError(t, Config{PowerWatts: 65, GridIntensity: 300}.Validate())
 	assert.ErrorContains(t, Config{PowerWatts: -1}.Validate(), "power_watts -1")
 	assert.ErrorContains(t, Config{GridIntensity: math.NaN()}.Validate(), "grid_intensity NaN")
+}
+
+func TestIntegrate(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	// 100 W at 0 s, 200 W at 0.5 s, 300 W at 1.2 s (after the end, clamped
+	// to 1 s). Trapezoids by hand: (100+200)/2 × 0.5 + (200+300)/2 × 0.5 = 200 J.
+	ss := []sample{{at(0), 100_000}, {at(0.5), 200_000}, {at(1.2), 300_000}}
+	assert.InDelta(t, 200, integrate(ss, t0, at(1)), 1e-9)
+	// One sample, held over the whole span: 50 W × 2 s = 100 J.
+	assert.InDelta(t, 100, integrate([]sample{{at(0.3), 50_000}}, t0, at(2)), 1e-9)
+	assert.Equal(t, 0.0, integrate(nil, t0, at(1)))
 }
