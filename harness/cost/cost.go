@@ -2,7 +2,6 @@ package cost
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -61,17 +60,6 @@ func (c Config) Grid() (float64, string) {
 		return c.GridIntensity, src
 	}
 	return DefaultGridIntensity, DefaultGridSource
-}
-
-// Validate checks the configured figures.
-func (c Config) Validate() error {
-	if c.PowerWatts < 0 || math.IsNaN(c.PowerWatts) || math.IsInf(c.PowerWatts, 0) {
-		return fmt.Errorf("power_watts %v: want a power in watts >= 0", c.PowerWatts)
-	}
-	if c.GridIntensity < 0 || math.IsNaN(c.GridIntensity) || math.IsInf(c.GridIntensity, 0) {
-		return fmt.Errorf("grid_intensity %v: want gCO2e/kWh >= 0 (0: the default, %v)", c.GridIntensity, DefaultGridIntensity)
-	}
-	return nil
 }
 
 // gpuDevice is an open GPU's energy sources.
