@@ -318,6 +318,8 @@ func (e *genEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 		rngs[r] = rand.New(rand.NewPCG(metrics.SubSeed(e.seed, "generation"), uint64(b.c.preds[i].Index)))
 	}
 	inputs := b.inputs
+	om, _ := m.(ownedModel)
+	var past []tensor.Tensor // the cache fed to the current step
 	for _, p := range prompts {
 		b.tokens += int64(len(p))
 	}
@@ -333,8 +335,17 @@ func (e *genEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 			b.padded += inputs[0].Shape[0] * inputs[0].Shape[1]
 		}
 		t0 := time.Now()
-		outs, err := m.Run(ctx, inputs)
+		var outs []tensor.Tensor
+		var err error
+		if om != nil {
+			outs, err = om.RunOwned(ctx, inputs)
+		} else {
+			outs, err = m.Run(ctx, inputs)
+		}
 		b.latency += time.Since(t0)
+		if om != nil && past != nil {
+			om.Recycle(past...) // this step's cache input, superseded by its outputs
+		}
 		if err != nil {
 			return fmt.Errorf("generation step %d on %s: %w", step, b.where(), err)
 		}
@@ -370,10 +381,14 @@ func (e *genEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 				text[r] = e.task.tok.Decode(gen[r][:len(gen[r])-1], true)
 				continue
 			}
-			text[r] = e.task.tok.Decode(gen[r], true)
-			if cut, ok := cutAtStop(text[r], e.stop); ok {
-				text[r], stop[r], done = cut, tasks.StopSequence, done+1
-				continue
+			if len(e.stop) > 0 {
+				// Decoding every step is quadratic in the length; only a
+				// stop sequence needs the text before the end.
+				text[r] = e.task.tok.Decode(gen[r], true)
+				if cut, ok := cutAtStop(text[r], e.stop); ok {
+					text[r], stop[r], done = cut, tasks.StopSequence, done+1
+					continue
+				}
 			}
 			if len(gen[r]) == e.maxNew {
 				stop[r], done = tasks.StopLength, done+1
@@ -382,8 +397,11 @@ func (e *genEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 		if done == B || step == e.maxNew-1 {
 			break
 		}
-		var past []tensor.Tensor
+		if om != nil {
+			om.Recycle(*logits)
+		}
 		if e.kv != nil {
+			past = past[:0:0]
 			for _, name := range e.kv.present {
 				pt := byName[name]
 				if pt == nil {
@@ -399,6 +417,9 @@ func (e *genEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 	}
 	for r, i := range b.idx {
 		p := &b.c.preds[i]
+		if stop[r] != tasks.StopEOS && stop[r] != tasks.StopSequence {
+			text[r] = e.task.tok.Decode(gen[r][:count[r]], true)
+		}
 		p.Tokens, p.Text, p.Stop = gen[r][:count[r]], text[r], stop[r]
 		if p.Stop == "" {
 			p.Stop = tasks.StopLength
@@ -406,6 +427,15 @@ func (e *genEngine) infer(ctx context.Context, m Model, b *batch, ready func() e
 		b.tokens += int64(count[r])
 	}
 	return nil
+}
+
+// ownedModel is implemented by models that can write outputs straight into
+// buffers the caller then owns (ort.Model.RunOwned), and take the buffers
+// back once the caller is done with them; generation feeds each step's
+// key/value cache to the next step without copying it.
+type ownedModel interface {
+	RunOwned(ctx context.Context, inputs []tensor.Tensor) ([]tensor.Tensor, error)
+	Recycle(ts ...tensor.Tensor)
 }
 
 // cutAtStop cuts text before the first stop sequence in it.

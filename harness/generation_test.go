@@ -40,7 +40,7 @@ type pytorchGreedy struct {
 // genSuite writes a suite that generates from each prompt of prompts
 // (context "{prompt}", no demonstrations) with the given model file and
 // extra lm keys, and returns its path.
-func genSuite(t *testing.T, model string, batch int, prompts []string, lmYAML string) string {
+func genSuite(t testing.TB, model string, batch int, prompts []string, lmYAML string) string {
 	t.Helper()
 	abs, err := filepath.Abs(promptingDir)
 	require.NoError(t, err)
