@@ -38,7 +38,7 @@ type promptingRef struct {
 	} `json:"cases"`
 }
 
-func readPromptingRef(t *testing.T) promptingRef {
+func readPromptingRef(t testing.TB) promptingRef {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(promptingDir, "reference.json"))
 	require.NoError(t, err)
