@@ -301,7 +301,10 @@ func (m *Model) bind(inputs []tensor.Tensor) error {
 		}
 		for k, want := range info.Shape {
 			got := t.Shape[k]
-			if got <= 0 {
+			// A symbolic axis after the first may be empty (a key/value
+			// cache before the first token); the batch axis and fixed
+			// axes never are.
+			if got < 0 || (got == 0 && (k == 0 || want >= 0)) {
 				return fmt.Errorf("input %q has shape %v; axis %d must be positive", t.Name, t.Shape, k)
 			}
 			if want >= 0 && got != want {
