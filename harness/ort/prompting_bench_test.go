@@ -13,18 +13,14 @@ import (
 
 // greedyRun decodes steps tokens greedily from left-padded prompts with the
 // bundled LM, re-running the whole sequence (cache false, models/lm.onnx)
-// or feeding the Optimum-layout cache back (cache true, models/lm-kv.onnx;
-// the first step carries a masked past of length 1, see
-// TestPromptingFixtureGreedy). It returns the new tokens per row.
+// or feeding the Optimum-layout cache back (cache true, models/lm-kv.onnx,
+// starting from a past of length 0). It returns the new tokens per row.
 func greedyRun(m *ort.Model, cache bool, ref promptingRef, ids, mask, pos [][]int64, steps int) ([][]int64, error) {
 	ids, mask, pos = clone2(ids), clone2(mask), clone2(pos)
 	b := len(ids)
 	var past []tensor.Tensor
 	if cache {
-		past = zeroPast(ref, b, 1)
-		for r := range mask {
-			mask[r] = append([]int64{0}, mask[r]...)
-		}
+		past = zeroPast(ref, b, 0)
 	}
 	got := make([][]int64, b)
 	stepIDs, stepPos := ids, pos

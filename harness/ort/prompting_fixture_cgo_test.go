@@ -14,7 +14,7 @@ import (
 
 // TestPromptingFixtureEmptyPast runs the first decoding step of
 // models/lm-kv.onnx with a past of length 0, as the Optimum layout expects,
-// through bare onnxruntime_go (ort.Model refuses zero-sized axes), on the
+// through bare onnxruntime_go (independently of ort.Model's binding), on the
 // left-padded reference batch, and checks that its logits equal those of
 // models/lm.onnx on the same inputs and that each present has the prompt's
 // length on axis 2.
