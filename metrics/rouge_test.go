@@ -204,10 +204,10 @@ func TestGenerationScorer(t *testing.T) {
 		r1, r2, rl = r1+s1.F/3, r2+s2.F/3, rl+sl.F/3
 	}
 	assert.InDelta(t, 1.0/3, got["exact_match"], 1e-12) // only "The dog bit the man." matches
-	for name, want := range map[string]float64{"exact_match": em, "f1": f1, "rouge1": r1, "rouge2": r2, "rougeL": rl} {
+	for name, want := range map[string]float64{"exact_match": em, "token_f1": f1, "rouge1": r1, "rouge2": r2, "rougeL": rl} {
 		assert.InDelta(t, want, got[name], 1e-12, name)
 	}
-	stat, err := g.Statistic("f1", ex)
+	stat, err := g.Statistic("token_f1", ex)
 	require.NoError(t, err)
 	assert.True(t, math.IsNaN(stat(nil)))
 	_, err = g.Statistic("meteor", ex)
@@ -220,4 +220,14 @@ func TestGenerationScorer(t *testing.T) {
 	assert.Equal(t, 0.0, delta)
 	assert.Equal(t, 0.0, ci.Low)
 	assert.Equal(t, 0.0, ci.High)
+}
+
+func TestGenerationSpecs(t *testing.T) {
+	require.Len(t, GenerationSpecs, len(GenerationMetricNames))
+	for i, s := range GenerationSpecs {
+		assert.Equal(t, GenerationMetricNames[i], s.Name)
+		if got, ok := Lookup(s.Name); ok { // once registered in the table, the entries must agree
+			assert.Equal(t, s, got)
+		}
+	}
 }
