@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -271,4 +272,34 @@ func TestCHRFMultiReferenceAndStatistic(t *testing.T) {
 	assert.InDelta(t, CorpusCHRF([]string{"abc", "abd"}, [][]string{{"abc"}, {"xyz"}}), c.Statistic(stats)([]int{0, 1}), 1e-12)
 	_, err = NewCHRF(CHRFConfig{CharOrder: -1})
 	assert.Error(t, err)
+}
+
+// FuzzGenerationMetrics checks that no input makes a generation metric
+// panic or leave its range, and that a text scored against itself gets the
+// maximum wherever the metric defines one.
+func FuzzGenerationMetrics(f *testing.F) {
+	for _, s := range []string{"", "a", "The dog bit the man.", "3.14-x &amp; <skipped>\n", "\xff\xfe é 🙂", "the a an"} {
+		f.Add(s, "a b c d e")
+	}
+	g := NewGenerationScorer(true)
+	f.Fuzz(func(t *testing.T, hyp, ref string) {
+		e := g.Example(hyp, []string{ref})
+		for i, v := range e.Terms {
+			if v < 0 || v > 1 {
+				t.Fatalf("%s = %v out of [0, 1]", GenerationMetricNames[i], v)
+			}
+		}
+		for name, v := range g.Corpus([]GenerationExample{e}) {
+			if v < 0 || v > 100+1e-9 || math.IsNaN(v) {
+				t.Fatalf("%s = %v", name, v)
+			}
+		}
+		self := g.Example(hyp, []string{hyp})
+		if self.Terms[0] != 1 {
+			t.Fatalf("exact_match(%q, itself) = %v", hyp, self.Terms[0])
+		}
+		if len(pyFields(NormalizeAnswer(hyp))) > 0 && self.Terms[1] != 1 {
+			t.Fatalf("token_f1(%q, itself) = %v", hyp, self.Terms[1])
+		}
+	})
 }

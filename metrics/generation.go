@@ -10,12 +10,27 @@ import (
 // values, bootstrap intervals and paired comparisons from the stored terms.
 
 // GenerationMetricNames lists the generation metrics in report order:
-// exact_match and f1 (SQuAD v1.1), rouge1, rouge2 and rougeL (F-measure,
+// exact_match and token_f1 (SQuAD v1.1; "token_f1" so that it cannot be
+// confused with a classifier's F1), rouge1, rouge2 and rougeL (F-measure,
 // rouge-score), bleu and chrf (sacreBLEU defaults, 0–100).
-var GenerationMetricNames = []string{"exact_match", "f1", "rouge1", "rouge2", "rougeL", "bleu", "chrf"}
+var GenerationMetricNames = []string{"exact_match", "token_f1", "rouge1", "rouge2", "rougeL", "bleu", "chrf"}
+
+// GenerationSpecs describes the generation metrics for the metric table
+// (Spec): bleu and chrf are "resample" because their corpus value is not a
+// mean of per-example values (use GenerationScorer.Statistic with
+// BootstrapCI); the others are means of per-example terms.
+var GenerationSpecs = []Spec{
+	{"exact_match", true, [2]float64{0, 1}, "fraction of predictions equal to a reference after SQuAD normalisation", "Rajpurkar et al. 2016 (SQuAD v1.1 evaluate script)", "mean"},
+	{"token_f1", true, [2]float64{0, 1}, "mean over examples of the best token-overlap F1 against a reference, after SQuAD normalisation", "Rajpurkar et al. 2016 (SQuAD v1.1 evaluate script)", "mean"},
+	{"rouge1", true, [2]float64{0, 1}, "mean ROUGE-1 F-measure (unigram overlap)", "Lin 2004; rouge-score", "mean"},
+	{"rouge2", true, [2]float64{0, 1}, "mean ROUGE-2 F-measure (bigram overlap)", "Lin 2004; rouge-score", "mean"},
+	{"rougeL", true, [2]float64{0, 1}, "mean ROUGE-L F-measure (longest common subsequence)", "Lin 2004; rouge-score", "mean"},
+	{"bleu", true, [2]float64{0, 100}, "corpus BLEU, 13a tokenisation, exp smoothing", "Papineni et al. 2002; Post 2018 (sacreBLEU)", "resample"},
+	{"chrf", true, [2]float64{0, 100}, "corpus chrF, character 6-grams, beta 2", "Popović 2015; Post 2018 (sacreBLEU)", "resample"},
+}
 
 // GenerationExample is what one example contributes to the generation
-// metrics: per-example values of the mean-type metrics (exact_match, f1,
+// metrics: per-example values of the mean-type metrics (exact_match, token_f1,
 // rouge1, rouge2, rougeL, in that order: GenerationMetricNames[:5]) and the
 // sufficient statistics of the corpus-level ones (BLEU and chrF).
 type GenerationExample struct {

@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -40,17 +41,21 @@ func RougeTokenize(text string, stem bool) []string {
 }
 
 // Rouge computes one ROUGE type for one prediction against its references.
-// kind is "rouge1" … "rouge9" (ROUGE-N) or "rougeL". With several
+// kind is "rouge1" … "rouge9" (ROUGE-N), "rougeL" (LCS of the whole texts)
+// or "rougeLsum" (summary-level LCS over newline-separated sentences,
+// ROUGE-1.5.5's union LCS without double counting). With several
 // references the score is that of the reference with the highest F
 // (rouge-score's score_multi); with none, all three are NaN.
 func Rouge(kind, prediction string, references []string, stem bool) (RougeScore, error) {
 	n := 0
 	switch {
 	case kind == "rougeL":
+	case kind == "rougeLsum":
+		n = -1
 	case len(kind) == 6 && strings.HasPrefix(kind, "rouge") && kind[5] >= '1' && kind[5] <= '9':
 		n = int(kind[5] - '0')
 	default:
-		return RougeScore{}, fmt.Errorf("metrics: unknown ROUGE type %q: want rouge1 … rouge9 or rougeL", kind)
+		return RougeScore{}, fmt.Errorf("metrics: unknown ROUGE type %q: want rouge1 … rouge9, rougeL or rougeLsum", kind)
 	}
 	if len(references) == 0 {
 		return RougeScore{math.NaN(), math.NaN(), math.NaN()}, nil
@@ -60,7 +65,9 @@ func Rouge(kind, prediction string, references []string, stem bool) (RougeScore,
 	for _, r := range references {
 		ref := RougeTokenize(r, stem)
 		var s RougeScore
-		if n == 0 {
+		if n == -1 {
+			s = rougeLsum(rougeSents(r, stem), rougeSents(prediction, stem))
+		} else if n == 0 {
 			s = rougeLCS(ref, pred)
 		} else {
 			s = rougeN(ref, pred, n)
@@ -120,4 +127,90 @@ func rougeLCS(ref, pred []string) RougeScore {
 	p := lcs / float64(len(pred))
 	r := lcs / float64(len(ref))
 	return RougeScore{p, r, rougeFmeasure(p, r)}
+}
+
+// rougeSents splits text at newlines, drops empty lines and tokenizes each
+// (rouge-score's get_sents without split_summaries).
+func rougeSents(text string, stem bool) [][]string {
+	var out [][]string
+	for _, s := range strings.Split(text, "\n") {
+		if s != "" {
+			out = append(out, RougeTokenize(s, stem))
+		}
+	}
+	return out
+}
+
+// rougeLsum is rouge-score's _summary_level_lcs.
+func rougeLsum(refSents, candSents [][]string) RougeScore {
+	m, n := 0, 0
+	cntR, cntC := map[string]int{}, map[string]int{}
+	for _, s := range refSents {
+		m += len(s)
+		for _, t := range s {
+			cntR[t]++
+		}
+	}
+	for _, s := range candSents {
+		n += len(s)
+		for _, t := range s {
+			cntC[t]++
+		}
+	}
+	if m == 0 || n == 0 {
+		return RougeScore{}
+	}
+	hits := 0
+	for _, r := range refSents {
+		union := map[int]bool{}
+		for _, c := range candSents {
+			for _, i := range lcsIndices(r, c) {
+				union[i] = true
+			}
+		}
+		for i, t := range r {
+			if union[i] && cntC[t] > 0 && cntR[t] > 0 {
+				hits++
+				cntC[t]--
+				cntR[t]--
+			}
+		}
+	}
+	p := float64(hits) / float64(n)
+	rc := float64(hits) / float64(m)
+	return RougeScore{p, rc, rougeFmeasure(p, rc)}
+}
+
+// lcsIndices returns the indices into ref of one longest common
+// subsequence of ref and can, read back as rouge-score's _backtrack_norec
+// does (on ties it moves up in ref).
+func lcsIndices(ref, can []string) []int {
+	t := make([][]int, len(ref)+1)
+	for i := range t {
+		t[i] = make([]int, len(can)+1)
+	}
+	for i := 1; i <= len(ref); i++ {
+		for j := 1; j <= len(can); j++ {
+			if ref[i-1] == can[j-1] {
+				t[i][j] = t[i-1][j-1] + 1
+			} else {
+				t[i][j] = max(t[i-1][j], t[i][j-1])
+			}
+		}
+	}
+	var out []int
+	for i, j := len(ref), len(can); i > 0 && j > 0; {
+		switch {
+		case ref[i-1] == can[j-1]:
+			out = append(out, i-1)
+			i--
+			j--
+		case t[i][j-1] > t[i-1][j]:
+			j--
+		default:
+			i--
+		}
+	}
+	slices.Reverse(out)
+	return out
 }

@@ -82,6 +82,44 @@ func TestRougeAgainstRouge155(t *testing.T) {
 	}
 }
 
+func TestRougeLsum(t *testing.T) {
+	// rouge_scorer_test.py testRougeLsum (and testSummaryLevelLcs: R 4/5, P 4/10).
+	s := mustRouge(t, "rougeLsum", "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5", "w1 w2 w3 w4 w5", false)
+	assert.InDelta(t, 0.8, s.Recall, 1e-12)
+	assert.InDelta(t, 0.4, s.Precision, 1e-12)
+	assert.InDelta(t, 0.5333, s.F, 5e-5)
+	for _, tc := range [][2]string{{"", "w1 w2 w3 w4 w5"}, {"w1", ""}, {"/", "w1 w2 w3 w4 w5"}} {
+		assert.Equal(t, RougeScore{}, mustRouge(t, "rougeLsum", tc[0], tc[1], false), "%q vs %q", tc[0], tc[1])
+	}
+	// testRougeLSumAgainstRouge155WithStemming: pyrouge_files/{target,prediction}_multi.0.txt.
+	target := "ZfbCUIUuePaiLVUlCaUXxkpu XPeWing tUHfPMuZ',-Xd Y BrUgVJing M-HV.-DgdDaY.rFDJCRing Ht-LM EKBDXkME,yz'RBr q'wtion wIojNbN wL,b .a-'XdQggyFl jB-RPP'iyOIcUxer tKM L\n" +
+		"KsJdPByEtAor fE-Qg Dpdbring cw-WeFyu vC MoBL Xdn g wkvcEiGvKtion BDFhrpMtion psing sbKao Q m qiing LMmer HqqLFXe,XPY,J XsurkMer ,ed nB'wH'bWVHjWFEing tQ.saefZwJtKrTlixYpMMsJing UCAPwNHeYVjDing c T BUySKtion gMPfJpwGw p'NvxAoping eu pBwMBKV'I DNxqelhu,PHPxDEq,mtion SN\n" +
+		"NhETebUbBk'er WOvoHMTjSRizKgH'vHiing Xu,hWxfs VkNE QhgKiLHE -HidivzoM.dO anhtion jbLQiSGDTCsuhREebUaKM dv J dVN tmbOT\n" +
+		"vMR HDm,xOAetion D,tion HJtodT.mHl UIv-p VjWH'BdyWjnfGU-OjT aEMdFICyLWfQMtion wEMfdOKing AwkeKbO 'DxqNOHBH qKtVvm OYJl mM\n"
+	prediction := "rFDJCRtion Ht-LM EKtDXkME,yz'RBr q'wer wrojNbN wL,b .a-'XdQggyFl jB-RPP'iyOIcUxi\n" +
+		"n cw-WeFyu vC MoBL Xdn g wkvcEiGvKtion BDFhrpMer pstion sbKao Q m qier LMmed HqqLFXe,XPY,J XsurkMeo ,ed nB'wH'bWVHjWFEer tQ.saefZwJtKrTlixYpMMNJtion UCAPwNHeYVjD\n" +
+		"xfs VkJE QhgKiLHE -HidivzoM.dO anhing jbLQiSGDTCsuhREebUaKM dv J\n" +
+		"VjWH'BdyWjnfGU-OjTNaEMdFICyLWfQMing wEMfdOKijg AwkeKbO 'DxqNO\n"
+	s = mustRouge(t, "rougeLsum", prediction, target, true)
+	assert.InDelta(t, 0.36538, s.Recall, 5e-6)
+	assert.InDelta(t, 0.66667, s.Precision, 5e-6)
+	assert.InDelta(t, 0.47205, s.F, 5e-6)
+}
+
+func TestLCSIndices(t *testing.T) {
+	// rouge_scorer_test.py testLcsTable and testUnionLcs (integers as strings).
+	ref := []string{"1", "2", "3", "4", "5"}
+	assert.Equal(t, []int{1, 2, 3}, lcsIndices(ref, []string{"2", "5", "3", "4"}))
+	assert.Empty(t, lcsIndices(ref, []string{"8", "9"}))
+	union := map[int]bool{}
+	for _, c := range [][]string{{"1", "2", "6", "7", "8"}, {"1", "3", "8", "9", "5"}} {
+		for _, i := range lcsIndices(ref, c) {
+			union[i] = true
+		}
+	}
+	assert.Equal(t, map[int]bool{0: true, 1: true, 2: true, 4: true}, union) // tokens 1 2 3 5
+}
+
 func TestRougeMultiAndErrors(t *testing.T) {
 	// score_multi keeps the reference with the best F (hand check: the
 	// second reference matches exactly).
@@ -92,7 +130,7 @@ func TestRougeMultiAndErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, math.IsNaN(s.F))
 	// rouge_scorer_test.py testInvalidRougeTypes.
-	for _, k := range []string{"rougen", "rouge0", "rouge10", "rougeLsum2"} {
+	for _, k := range []string{"rougen", "rouge0", "rouge10", "rougeLsum2", "rougel"} {
 		_, err := Rouge(k, "testing one two", []string{"testing"}, false)
 		assert.Error(t, err, k)
 	}
@@ -166,10 +204,10 @@ func TestGenerationScorer(t *testing.T) {
 		r1, r2, rl = r1+s1.F/3, r2+s2.F/3, rl+sl.F/3
 	}
 	assert.InDelta(t, 1.0/3, got["exact_match"], 1e-12) // only "The dog bit the man." matches
-	for name, want := range map[string]float64{"exact_match": em, "f1": f1, "rouge1": r1, "rouge2": r2, "rougeL": rl} {
+	for name, want := range map[string]float64{"exact_match": em, "token_f1": f1, "rouge1": r1, "rouge2": r2, "rougeL": rl} {
 		assert.InDelta(t, want, got[name], 1e-12, name)
 	}
-	stat, err := g.Statistic("f1", ex)
+	stat, err := g.Statistic("token_f1", ex)
 	require.NoError(t, err)
 	assert.True(t, math.IsNaN(stat(nil)))
 	_, err = g.Statistic("meteor", ex)
@@ -182,4 +220,14 @@ func TestGenerationScorer(t *testing.T) {
 	assert.Equal(t, 0.0, delta)
 	assert.Equal(t, 0.0, ci.Low)
 	assert.Equal(t, 0.0, ci.High)
+}
+
+func TestGenerationSpecs(t *testing.T) {
+	require.Len(t, GenerationSpecs, len(GenerationMetricNames))
+	for i, s := range GenerationSpecs {
+		assert.Equal(t, GenerationMetricNames[i], s.Name)
+		if got, ok := Lookup(s.Name); ok { // once registered in the table, the entries must agree
+			assert.Equal(t, s, got)
+		}
+	}
 }

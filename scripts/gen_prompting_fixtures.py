@@ -46,8 +46,14 @@ batch (pad id = eos id, position_ids = cumsum(attention_mask) - 1 with padded
 positions set to 1, as transformers' generate does), with and without the
 cache, greedy (argmax; first index on ties) for new_tokens steps with no
 stopping. Each case records the padded input_ids, attention_mask and
-position_ids it started from, the new token ids per row, and the logit of
-each chosen token.
+position_ids it started from, the new token ids per row, the logit of each
+chosen token and the decoded text. Top-level keys: vocab_size, eos_id,
+pad_id, max_positions, n_layer, n_head, head_dim, new_tokens, cases,
+generations, zero_shot_accuracy, clf_accuracy. "generations" holds the zero-
+shot reversal prompts of the first five test examples decoded greedily at
+batch 1 without cache until the decoded continuation contains "\n" (at most
+16 tokens): prompt, prompt_ids, new_tokens (the stop token included), text,
+target.
 """
 
 import json
