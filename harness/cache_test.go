@@ -138,7 +138,7 @@ func TestEfficiencySurvivesTheCache(t *testing.T) {
 	assert.Equal(t, 1500, b.CachedExamples)
 	assert.Equal(t, a.Batches, b.Batches)
 	assert.InDelta(t, a.InferenceSeconds, b.InferenceSeconds, 1e-6)
-	assert.GreaterOrEqual(t, b.WallSeconds, a.WallSeconds*0.5)
+	assert.GreaterOrEqual(t, b.WallSeconds, a.InferenceSeconds, "the stored wall time covers at least the stored inference")
 	assert.Positive(t, b.ExamplesPerSecond)
 	assert.Equal(t, a.LatencyMs.P50, b.LatencyMs.P50)
 	assert.Equal(t, a.LatencyMs.P99, b.LatencyMs.P99)
