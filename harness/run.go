@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalctl/evalctl/harness/inputerr"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -126,6 +127,18 @@ type runner struct {
 	// demos holds each task's rendered demonstrations per k.
 	mu    sync.Mutex
 	demos map[string]*fewshot
+	// ctx is the run's context, for the steps that read whole datasets
+	// outside a pass (column statistics, few-shot pools); see stopped.
+	ctx context.Context
+}
+
+// stopped returns the run context's error: long loops outside a pass poll
+// it so that an interrupt stops them promptly.
+func (r *runner) stopped() error {
+	if r.ctx == nil {
+		return nil
+	}
+	return r.ctx.Err()
 }
 
 func newRunner(s *suite.Suite, opt Options) *runner {
@@ -144,6 +157,7 @@ func (r *runner) noteExamples(ds string, n int) {
 
 func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 	s := r.s
+	r.ctx = ctx
 	host, _ := os.Hostname()
 	res := &result.Result{
 		Schema: result.Schema,
@@ -292,7 +306,16 @@ func (r *runner) datasetInfo(ctx context.Context, d *suite.Dataset) (result.Data
 // hashFile returns the SHA-256 and size of a regular file. It refuses
 // anything else (a device, a FIFO, a folder: hashing /dev/zero would never
 // end) and stops when ctx is cancelled.
+//
+// The file is checked before it is opened, because opening a FIFO for
+// reading blocks until a writer appears. A missing or non-regular file is
+// invalid input (exit 2).
 func hashFile(ctx context.Context, path string) (string, int64, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return "", 0, inputerr.Mark(err)
+	} else if !fi.Mode().IsRegular() {
+		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
@@ -303,7 +326,7 @@ func hashFile(ctx context.Context, path string) (string, int64, error) {
 		return "", 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", 0, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
 	}
 	h := sha256.New()
 	buf := make([]byte, 1<<20)

@@ -127,6 +127,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	code := exitCode(ctx, err)
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "evalctl: interrupted (%v); cached predictions are kept: run the same command to resume\n", err)
+		return code
+	}
 	if err != errGateFailed {
 		fmt.Fprintf(stderr, "evalctl: %v\n", err)
 		if code == exitUsage && strings.HasPrefix(err.Error(), "usage") {
