@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/evalctl/evalctl/harness/inputerr"
+	"github.com/evalctl/evalctl/harness/outlock"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -87,7 +88,8 @@ const (
 // OutDir/result.json and OutDir/predictions.jsonl atomically, and returns
 // the result. Predictions are cached in OutDir/cache in chunks, so a run
 // interrupted and started again with the same suite, models and data resumes
-// where it stopped.
+// where it stopped. OutDir is locked for the run's duration (outlock): a
+// second Run into the same folder fails with outlock.ErrBusy.
 func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, error) {
 	if opt.Open == nil {
 		return nil, errors.New("harness: Options.Open is nil")
@@ -98,6 +100,13 @@ func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, erro
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	// One run per output folder at a time: a second is refused, naming the
+	// holder's pid (package outlock).
+	lock, err := outlock.Acquire(opt.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	r := newRunner(s, opt)
 	res, preds, err := r.run(ctx)
 	if err != nil {

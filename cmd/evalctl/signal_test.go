@@ -164,3 +164,37 @@ func mustAbs(t *testing.T, p string) string {
 	require.NoError(t, err)
 	return a
 }
+
+// TestSecondRunIntoTheSameOutIsRefused: two runs writing into one --out at
+// once both used to succeed (issue 11.12); the second is now refused with
+// the first's pid, exit 1, and the first is unaffected.
+func TestSecondRunIntoTheSameOutIsRefused(t *testing.T) {
+	requireORT(t)
+	if testing.Short() {
+		t.Skip("builds the binary and runs a long evaluation")
+	}
+	bin := evalctlBinary(t)
+	dir := t.TempDir()
+	suitePath := bigLinearSuite(t, dir, 100_000)
+	out := filepath.Join(dir, "out")
+	first := exec.Command(bin, "run", suitePath, "--out", out, "--format", "none")
+	require.NoError(t, first.Start())
+	defer func() {
+		_ = first.Process.Kill()
+		_ = first.Wait()
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		chunks, _ := filepath.Glob(filepath.Join(out, "cache", "*", "*"))
+		if len(chunks) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code, _, errOut := runCLI(t, "run", suitePath, "--out", out, "--format", "none")
+	assert.Equal(t, exitRuntime, code, errOut)
+	assert.Contains(t, errOut, fmt.Sprintf("is being written by another evalctl (pid %d)", first.Process.Pid))
+	// A different --out is not affected.
+	code, _, errOut = runCLI(t, "run", "testdata/linear.yaml", "--out", filepath.Join(dir, "other"), "--format", "none")
+	assert.Equal(t, exitOK, code, errOut)
+}
