@@ -136,6 +136,12 @@ func TestExitCodeInvalidInput(t *testing.T) {
 	}
 }
 
+func TestResamplesAreBounded(t *testing.T) {
+	code, _, errOut := runCLI(t, "rescore", "--resamples", "100000000", "result.json")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--resamples 100000000 is more than the limit of 100000")
+}
+
 func TestExitCodeGateFailureIs3(t *testing.T) {
 	requireORT(t)
 	code, _, errOut := runCLI(t, "run", "testdata/linear-gate.yaml", "--out", t.TempDir(), "--format", "none")
