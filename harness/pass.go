@@ -563,15 +563,3 @@ func (p *passRun) truth(rec *dataset.Record, pr *tasks.Prediction) error {
 	}
 	return nil
 }
-
-// where names the examples of a batch in errors: "file:line..file:line".
-func (b *batch) where() string {
-	if len(b.idx) == 0 || len(b.c.locs) == 0 {
-		return fmt.Sprintf("chunk %d", b.c.no)
-	}
-	first, last := b.c.locs[b.idx[0]], b.c.locs[b.idx[len(b.idx)-1]]
-	if first == last {
-		return first
-	}
-	return first + ".." + last
-}
