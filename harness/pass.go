@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalctl/evalctl/harness/cost"
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/inputerr"
 	"github.com/evalctl/evalctl/harness/suite"
@@ -82,6 +83,8 @@ type streamStats struct {
 	cachedWall, cachedInference time.Duration
 	cachedBatches               int
 	cachedLatencies             []float64
+	// cost is the measured cost of the pass (harness/cost).
+	cost cost.Reading
 }
 
 // plus returns the statistics of two passes together.
@@ -97,6 +100,7 @@ func (a streamStats) plus(b streamStats) streamStats {
 	a.cachedInference += b.cachedInference
 	a.cachedBatches += b.cachedBatches
 	a.cachedLatencies = append(slices.Clone(a.cachedLatencies), b.cachedLatencies...)
+	a.cost = a.cost.Plus(b.cost)
 	return a
 }
 
@@ -208,7 +212,9 @@ func (r *runner) runPass(ctx context.Context, mr *modelRun, ps *passSpec) (*pass
 	if enc.label != nil {
 		res.classes = enc.label.Classes()
 	}
+	span := mr.meter.Start()
 	res.preds, res.stats, err = p.run(ctx)
+	res.stats.cost = span.Stop()
 	if err != nil {
 		return nil, err
 	}
@@ -562,4 +568,16 @@ func (p *passRun) truth(rec *dataset.Record, pr *tasks.Prediction) error {
 		return p.eng.label(rec, pr)
 	}
 	return nil
+}
+
+// where names the examples of a batch in errors: "file:line..file:line".
+func (b *batch) where() string {
+	if len(b.idx) == 0 || len(b.c.locs) == 0 {
+		return fmt.Sprintf("chunk %d", b.c.no)
+	}
+	first, last := b.c.locs[b.idx[0]], b.c.locs[b.idx[len(b.idx)-1]]
+	if first == last {
+		return first
+	}
+	return first + ".." + last
 }

@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		Name:      "run",
-		UsageLine: "run [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
+		UsageLine: "run [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] [--power-watts W] [--grid-intensity G] SUITE.yaml",
 		Short:     "evaluate every model of a suite on every task",
 		Long: `Run evaluates every model on every task of the suite. It shows progress on
 stderr, prints a summary table on stdout, and writes DIR/result.json (schema
@@ -25,6 +25,11 @@ evalctl.result/v1) and DIR/predictions.jsonl, both atomically.
 Predictions are cached in DIR/cache in chunks keyed by the model, data,
 settings and runtime, so a run that was interrupted resumes where it stopped
 when started again with the same --out.
+
+Each evaluation records its cost: wall and CPU seconds, energy (RAPL or NVML
+counters where readable, else estimated from --power-watts or the suite's
+cost.power_watts) and carbon at --grid-intensity gCO2e/kWh (default: the
+world average, 475); see docs/cards.md.
 
 The suite's gates are checked after the run; if any fails, the exit status is 3.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -36,6 +41,8 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
 			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
+			watts := fs.Float64("power-watts", 0, "CPU power draw in watts, to estimate energy where RAPL is not readable (overrides the suite's cost.power_watts)")
+			grid := fs.Float64("grid-intensity", 0, "carbon intensity of electricity in gCO2e/kWh (overrides the suite's cost.grid_intensity; default 475, the world average)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usageErrorf("usage: run takes one SUITE.yaml")
@@ -49,6 +56,9 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 					if sh, err = harness.ParseShard(*shard); err != nil {
 						return withCode(exitUsage, err)
 					}
+				}
+				if *watts < 0 || *grid < 0 {
+					return usageErrorf("--power-watts %v, --grid-intensity %v: want >= 0", *watts, *grid)
 				}
 				if !validFormat(*format, "table", "md", "json", "none") {
 					return usageErrorf("--format %q: want table, md, json or none", *format)
@@ -69,6 +79,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				bar := newProgressBar(e.stderr)
 				res, err := harness.Run(ctx, s, harness.Options{
 					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache,
+					PowerWatts: *watts, GridIntensity: *grid,
 					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
 					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),
 					Progress: bar.update,
