@@ -157,6 +157,9 @@ func bind(m *suite.Model, inputs []tensor.Info, e *encoders, batch int) ([]bindi
 		if in.Kind != tensor.KindTensor {
 			return nil, 0, fmt.Errorf("model input %q is a %s; evalctl feeds tensors only", in.Name, in.Kind)
 		}
+		if in.DType == tensor.String {
+			return nil, 0, fmt.Errorf("model input %q takes %s tensors, but feature %q is numeric: the model's signature does not fit a feature task (evalctl feeds numeric features as float32, float64, float16, int64, int32, uint8 or bool)", in.Name, in.DType, e.names[idx])
+		}
 		enc := e.features[idx]
 		fshape := enc.Shape()
 		if len(fshape) == 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/cost"
 	"github.com/evalctl/evalctl/harness/dataset"
+	"github.com/evalctl/evalctl/harness/inputerr"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks"
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -170,25 +171,27 @@ func (r *runner) runPass(ctx context.Context, mr *modelRun, ps *passSpec) (*pass
 	}
 	defer rd.Close()
 	cols := rd.Columns()
+	// Everything up to the engine checks the suite against the data and the
+	// model: its errors are invalid input (exit 2).
 	enc, err := compileDataset(ps.dataset, cols, ps.label == labelTarget)
 	if err != nil {
-		return nil, err
+		return nil, inputerr.Mark(err)
 	}
 	switch {
 	case ps.label == labelClass && enc.label == nil:
-		return nil, fmt.Errorf("dataset %q declares no label", ps.dataset.Name)
+		return nil, inputerr.Errorf("dataset %q declares no label", ps.dataset.Name)
 	case ps.label == labelTarget && enc.target < 0:
-		return nil, fmt.Errorf("dataset %q declares no target (label) column", ps.dataset.Name)
+		return nil, inputerr.Errorf("dataset %q declares no target (label) column", ps.dataset.Name)
 	}
 	var tf transform
 	if ps.variant.build != nil {
 		if tf, err = ps.variant.build(cols); err != nil {
-			return nil, fmt.Errorf("dataset %q, variant %s: %w", ps.dataset.Name, ps.variant.name, err)
+			return nil, inputerr.Errorf("dataset %q, variant %s: %w", ps.dataset.Name, ps.variant.name, err)
 		}
 	}
-	eng, err := ps.newEngine(cols, enc)
-	if err != nil {
-		return nil, err
+	var eng engine
+	if err := inputerr.Safely(func() (err error) { eng, err = ps.newEngine(cols, enc); return err }); err != nil {
+		return nil, inputerr.Mark(err)
 	}
 	shard := ""
 	if ps.shard {
@@ -259,7 +262,9 @@ func (p *passRun) run(ctx context.Context) ([]tasks.Prediction, streamStats, err
 	var producer sync.WaitGroup
 	producer.Go(func() {
 		defer close(toInfer)
-		if err := p.produce(ctx, toInfer); err != nil {
+		// A panic anywhere in the pipeline becomes the pass's error
+		// (inputerr.Safely), never a crash of the process.
+		if err := inputerr.Safely(func() error { return p.produce(ctx, toInfer) }); err != nil {
 			fail(err)
 		}
 	})
@@ -316,7 +321,7 @@ func (p *passRun) run(ctx context.Context) ([]tasks.Prediction, streamStats, err
 					}
 					return waitTurn(b.seq)
 				}
-				err := p.eng.infer(ctx, p.mr.om.Model, b, ready)
+				err := inputerr.Safely(func() error { return p.eng.infer(ctx, p.mr.om.Model, b, ready) })
 				if !released {
 					<-gate
 				}
@@ -361,7 +366,7 @@ func (p *passRun) run(ctx context.Context) ([]tasks.Prediction, streamStats, err
 	go func() {
 		defer close(stored)
 		for cf := range toStore {
-			if err := p.r.cache.store(cf); err != nil {
+			if err := inputerr.Safely(func() error { return p.r.cache.store(cf) }); err != nil {
 				fail(err)
 				for range toStore {
 				}
@@ -399,7 +404,7 @@ func (p *passRun) run(ctx context.Context) ([]tasks.Prediction, streamStats, err
 			st.cachedBatches += c.stats.Batches
 			st.cachedLatencies = append(st.cachedLatencies, c.stats.Latencies...)
 		} else {
-			if err := p.eng.finish(c); err != nil {
+			if err := inputerr.Safely(func() error { return p.eng.finish(c) }); err != nil {
 				fail(err)
 				continue
 			}
@@ -455,7 +460,7 @@ func (p *passRun) produce(ctx context.Context, out chan<- *batch) error {
 		} else {
 			var err error
 			if bs, err = p.eng.flush(c); err != nil {
-				return err
+				return inputerr.Mark(err)
 			}
 			if len(bs) == 0 {
 				bs = []*batch{{c: c}}
@@ -483,7 +488,7 @@ func (p *passRun) produce(ctx context.Context, out chan<- *batch) error {
 		if p.tf != nil {
 			var err error
 			if changed, err = p.tf(&rec); err != nil {
-				return err
+				return inputerr.Mark(err)
 			}
 		}
 		q := selected
@@ -503,12 +508,12 @@ func (p *passRun) produce(ctx context.Context, out chan<- *batch) error {
 		}
 		pr := tasks.Prediction{Index: rec.Index, ID: p.enc.id(rec), Label: -1, Pred: -1, Changed: changed}
 		if err := p.truth(&rec, &pr); err != nil {
-			return err
+			return inputerr.Mark(err)
 		}
 		for _, g := range p.enc.groups {
 			v, err := g.Group(rec)
 			if err != nil {
-				return err
+				return inputerr.Mark(err)
 			}
 			pr.Groups = append(pr.Groups, v)
 		}
@@ -526,7 +531,7 @@ func (p *passRun) produce(ctx context.Context, out chan<- *batch) error {
 		c.preds[i] = pr
 		bs, err := p.eng.add(c, i, &rec)
 		if err != nil {
-			return err
+			return inputerr.Mark(err)
 		}
 		if err := emit(bs); err != nil {
 			return err

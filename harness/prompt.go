@@ -69,6 +69,11 @@ func (r *runner) newFewshot(t *suite.Task, k int, text func(cols []dataset.Colum
 		return nil, fmt.Errorf("lm.fewshot.from: dataset %q: %w", d.Name, err)
 	}
 	for rd.Next() {
+		if len(fs.pool)%4096 == 0 {
+			if err := r.stopped(); err != nil {
+				return nil, err
+			}
+		}
 		rec := rd.Record()
 		x, err := textOf(rec)
 		if err != nil {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/evalctl/evalctl/harness/cost"
+	"github.com/evalctl/evalctl/harness/inputerr"
+	"github.com/evalctl/evalctl/harness/outlock"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -92,7 +94,8 @@ const (
 // OutDir/result.json and OutDir/predictions.jsonl atomically, and returns
 // the result. Predictions are cached in OutDir/cache in chunks, so a run
 // interrupted and started again with the same suite, models and data resumes
-// where it stopped.
+// where it stopped. OutDir is locked for the run's duration (outlock): a
+// second Run into the same folder fails with outlock.ErrBusy.
 func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, error) {
 	if opt.Open == nil {
 		return nil, errors.New("harness: Options.Open is nil")
@@ -103,6 +106,13 @@ func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, erro
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	// One run per output folder at a time: a second is refused, naming the
+	// holder's pid (package outlock).
+	lock, err := outlock.Acquire(opt.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	r := newRunner(s, opt)
 	res, preds, err := r.run(ctx)
 	if err != nil {
@@ -132,6 +142,18 @@ type runner struct {
 	// demos holds each task's rendered demonstrations per k.
 	mu    sync.Mutex
 	demos map[string]*fewshot
+	// ctx is the run's context, for the steps that read whole datasets
+	// outside a pass (column statistics, few-shot pools); see stopped.
+	ctx context.Context
+}
+
+// stopped returns the run context's error: long loops outside a pass poll
+// it so that an interrupt stops them promptly.
+func (r *runner) stopped() error {
+	if r.ctx == nil {
+		return nil
+	}
+	return r.ctx.Err()
 }
 
 func newRunner(s *suite.Suite, opt Options) *runner {
@@ -150,6 +172,7 @@ func (r *runner) noteExamples(ds string, n int) {
 
 func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 	s := r.s
+	r.ctx = ctx
 	host, _ := os.Hostname()
 	res := &result.Result{
 		Schema: result.Schema,
@@ -303,7 +326,16 @@ func (r *runner) datasetInfo(ctx context.Context, d *suite.Dataset) (result.Data
 // hashFile returns the SHA-256 and size of a regular file. It refuses
 // anything else (a device, a FIFO, a folder: hashing /dev/zero would never
 // end) and stops when ctx is cancelled.
+//
+// The file is checked before it is opened, because opening a FIFO for
+// reading blocks until a writer appears. A missing or non-regular file is
+// invalid input (exit 2).
 func hashFile(ctx context.Context, path string) (string, int64, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return "", 0, inputerr.Mark(err)
+	} else if !fi.Mode().IsRegular() {
+		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
@@ -314,7 +346,7 @@ func hashFile(ctx context.Context, path string) (string, int64, error) {
 		return "", 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", 0, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
 	}
 	h := sha256.New()
 	buf := make([]byte, 1<<20)

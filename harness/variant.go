@@ -246,7 +246,12 @@ func (r *runner) columnStd(d *suite.Dataset, idx []int) ([]float64, error) {
 	n := make([]float64, len(idx))
 	mean := make([]float64, len(idx))
 	m2 := make([]float64, len(idx))
-	for rd.Next() {
+	for row := 0; rd.Next(); row++ {
+		if row%4096 == 0 {
+			if err := r.stopped(); err != nil {
+				return nil, err
+			}
+		}
 		rec := rd.Record()
 		for k, i := range idx {
 			v := rec.Values[i]

@@ -217,6 +217,16 @@ def log_nan():
     return model(g, doc="y = log(x): NaN for x < 0, -Inf for x = 0")
 
 
+def string_input():
+    g = helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["probs"], to=TensorProto.FLOAT)],
+        "string_input",
+        [helper.make_tensor_value_info("x", TensorProto.STRING, ["batch", 2])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["batch", 2])],
+    )
+    return model(g, doc="probs = Cast(x): a model whose input is a string tensor")
+
+
 def cnn():
     rng = np.random.RandomState(7)
 
@@ -287,6 +297,7 @@ def main():
         "zipmap_int": zipmap([10, 2, 7]),
         "zipmap_str": zipmap(["virginica", "setosa", "versicolor"]),
         "log_nan": log_nan(),
+        "string_input": string_input(),
         "cnn": cnn(),
         "symbolic_dim": symbolic_dim(),
     })

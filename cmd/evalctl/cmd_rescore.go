@@ -49,6 +49,9 @@ or change the bootstrap with --seed and --resamples. Writes DIR/result.json
 				if len(args) != 1 {
 					return usageErrorf("usage: rescore takes one RESULT.json")
 				}
+				if *resamples > suite.MaxResamples {
+					return usageErrorf("--resamples %d is more than the limit of %d", *resamples, suite.MaxResamples)
+				}
 				r, err := readResult(args[0])
 				if err != nil {
 					return err

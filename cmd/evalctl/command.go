@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/inputerr"
 	"github.com/evalctl/evalctl/harness/suite"
 )
 
@@ -120,14 +121,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "evalctl %s: %v\nusage: evalctl %s\nRun 'evalctl help %s' for details.\n", c.Name, err, c.UsageLine, c.Name)
 		return exitUsage
 	}
-	err := runFn(ctx, e, fs.Args())
+	// A panic in the command becomes an error (exit 1), never a crash.
+	err := inputerr.Safely(func() error { return runFn(ctx, e, fs.Args()) })
 	if err == nil {
 		return exitOK
 	}
-	code := exitRuntime
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
+	code := exitCode(ctx, err)
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "evalctl: interrupted (%v); cached predictions are kept: run the same command to resume\n", err)
+		return code
 	}
 	if err != errGateFailed {
 		fmt.Fprintf(stderr, "evalctl: %v\n", err)
@@ -136,6 +138,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// exitCode classifies a command's error: a panic (a bug) or an interrupted
+// run is 1; an error marked as invalid input (package inputerr: malformed
+// data, a suite or model that does not fit) is 2; otherwise the code the
+// command attached (exitError), else 1.
+func exitCode(ctx context.Context, err error) int {
+	switch {
+	case inputerr.IsPanic(err), ctx.Err() != nil, errors.Is(err, context.Canceled):
+		return exitRuntime
+	case inputerr.Is(err):
+		return exitUsage
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitRuntime
 }
 
 // interleave moves flags that follow positional arguments to the front, so

@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
 // dtype is a fixed-size numeric element type of an NPY or IDX file.
@@ -254,7 +256,7 @@ func newColumnsReader(srcs []*rowSource, closers ...io.Closer) (*columnsReader, 
 
 func (c *columnsReader) Columns() []Column { return c.cols }
 func (c *columnsReader) Record() Record    { return c.rec }
-func (c *columnsReader) Err() error        { return c.err }
+func (c *columnsReader) Err() error        { return inputerr.Mark(c.err) }
 
 // Len returns the number of rows declared by the file headers.
 func (c *columnsReader) Len() int { return c.n }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
 // Format is a data set file format.
@@ -279,7 +281,14 @@ func (s Spec) Files() []string {
 // Open checks the spec, opens its files and returns a streaming reader.
 // Header problems (a bad NPY header, unequal IDX counts, an unknown ARFF
 // type) are reported here; problems in records are reported by Next/Err.
+// Errors of both are marked as invalid input (package inputerr), except a
+// failure of the operating system to read (EIO).
 func Open(spec Spec) (Reader, error) {
+	r, err := open(spec)
+	return r, inputerr.Mark(err)
+}
+
+func open(spec Spec) (Reader, error) {
 	if !spec.base && (len(spec.Joins) > 0 || spec.Image != nil || spec.Format == ImageFolder) {
 		return openDerived(spec)
 	}
@@ -414,7 +423,7 @@ type stream struct {
 
 func (s *stream) Columns() []Column { return s.cols }
 func (s *stream) Record() Record    { return s.rec }
-func (s *stream) Err() error        { return s.err }
+func (s *stream) Err() error        { return inputerr.Mark(s.err) }
 
 // Close releases the file; it is safe to call more than once.
 func (s *stream) Close() error {

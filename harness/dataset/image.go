@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
 // Image modes accepted by ImageSpec.Mode.
@@ -411,7 +413,7 @@ func (ir *imageReader) Record() Record    { return ir.rec }
 // Err returns the image error, or the wrapped reader's.
 func (ir *imageReader) Err() error {
 	if ir.err != nil {
-		return ir.err
+		return inputerr.Mark(ir.err)
 	}
 	return ir.Reader.Err()
 }

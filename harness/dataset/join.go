@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
 // JoinOnRow is JoinSpec.On for a join by position: row i of the data set
@@ -241,7 +243,7 @@ func (jr *joinReader) Record() Record    { return jr.rec }
 // Err returns the join's error, or the data set's.
 func (jr *joinReader) Err() error {
 	if jr.err != nil {
-		return jr.err
+		return inputerr.Mark(jr.err)
 	}
 	return jr.Reader.Err()
 }

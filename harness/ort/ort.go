@@ -44,6 +44,7 @@ func Init(explicit string) (*Runtime, error) {
 		}
 		return current.clone(), nil
 	}
+	disableTelemetry() // before FindLibrary, whose system probe may dlopen it
 	path, _, err := FindLibrary(explicit)
 	if err != nil {
 		return nil, err
@@ -51,6 +52,10 @@ func Init(explicit string) (*Runtime, error) {
 	ortgo.SetSharedLibraryPath(path)
 	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelError()); err != nil {
 		return nil, fmt.Errorf("load onnxruntime %s: %w", path, err)
+	}
+	if os.Getenv(TelemetryEnv) == "1" {
+		// The Windows provider (ETW) is not governed by the variable.
+		_ = ortgo.DisableTelemetry()
 	}
 	rt := &Runtime{Library: path, Version: ortgo.GetVersion()}
 	rt.Providers, rt.Unavailable = probeProviders()

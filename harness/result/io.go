@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
 // ErrSchema is returned (wrapped) when a file is not an evalctl result of a
@@ -82,15 +84,16 @@ func (a *AtomicFile) Abort() {
 	os.Remove(a.Name())
 }
 
-// ReadFile reads and decodes a result file, checking its schema.
+// ReadFile reads and decodes a result file, checking its schema. Its errors
+// are marked as invalid input (package inputerr).
 func ReadFile(path string) (*Result, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read result: %w", err)
+		return nil, inputerr.Errorf("read result: %w", err)
 	}
 	r, err := Decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("read result %s: %w", path, err)
+		return nil, inputerr.Errorf("read result %s: %w", path, err)
 	}
 	return r, nil
 }
@@ -192,11 +195,12 @@ func (p *PredictionWriter) Write(pr *Prediction) error { return p.enc.Encode(pr)
 func (p *PredictionWriter) Flush() error { return p.w.Flush() }
 
 // ReadPredictions streams the sidecar at path, calling fn for each line in
-// order. It stops at the first error, which names the file and line.
+// order. It stops at the first error, which names the file and line; a line
+// that does not parse is marked as invalid input (package inputerr).
 func ReadPredictions(path string, fn func(*Prediction) error) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("read predictions: %w", err)
+		return inputerr.Errorf("read predictions: %w", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -209,14 +213,14 @@ func ReadPredictions(path string, fn func(*Prediction) error) error {
 		}
 		var p Prediction
 		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, line, err)
+			return inputerr.Errorf("%s:%d: %w", path, line, err)
 		}
 		if err := fn(&p); err != nil {
 			return fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s:%d: %w", path, line+1, err)
+		return inputerr.Errorf("%s:%d: %w", path, line+1, err)
 	}
 	return nil
 }

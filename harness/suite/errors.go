@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/evalctl/evalctl/harness/dataset"
+	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
 // Sentinel errors wrapped by *Error, for errors.Is.
@@ -49,6 +50,10 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports that every suite error is invalid input (inputerr.ErrInvalid),
+// so that the command line exits 2 for it.
+func (e *Error) Is(target error) bool { return target == inputerr.ErrInvalid }
 
 // Nearest returns the candidate closest to name by edit distance, or ""
 // when none is close enough to be a plausible misspelling. It is

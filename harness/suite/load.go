@@ -265,6 +265,16 @@ func (v *validator) unique(path, name, what string, seen map[string]string) {
 	seen[name] = fmt.Sprintf("line %d", line)
 }
 
+// MaxResamples bounds bootstrap.resamples (and rescore --resamples): 10⁸
+// resamples ran out of memory (issue 11.6).
+const MaxResamples = 100_000
+
+// SafeName reports whether a suite name can be used as a folder name: not
+// empty, no path separator or NUL, not "." or "..".
+func SafeName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\\\x00")
+}
+
 func (v *validator) validate() {
 	s := v.s
 	if s.Version != Version {
@@ -276,12 +286,18 @@ func (v *validator) validate() {
 	}
 	if strings.TrimSpace(s.Name) == "" {
 		v.errorf("name", ErrMissing, "name")
+	} else if !SafeName(s.Name) {
+		// The name is the default output folder (out/<name>): a path
+		// would write outside the working folder (issue 11.8).
+		v.errorf("name", ErrInvalid, "%q: a suite name is a name, not a path (no '/', '\\', NUL, \".\" or \"..\"); it names the default output folder out/<name>", s.Name)
 	}
 	if s.Bootstrap.Confidence <= 0 || s.Bootstrap.Confidence >= 1 {
 		v.errorf("bootstrap.confidence", ErrInvalid, "%v (want a level in (0, 1), e.g. 0.95)", s.Bootstrap.Confidence)
 	}
 	if *s.Bootstrap.Resamples < 0 {
 		v.errorf("bootstrap.resamples", ErrInvalid, "%d (want >= 0; 0 disables confidence intervals)", *s.Bootstrap.Resamples)
+	} else if *s.Bootstrap.Resamples > MaxResamples {
+		v.errorf("bootstrap.resamples", ErrInvalid, "%d is more than the limit of %d (each interval keeps one replicate per resample in memory; 1,000 to 10,000 is usual)", *s.Bootstrap.Resamples, MaxResamples)
 	}
 	v.runtime()
 	if w := s.Cost.PowerWatts; w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
