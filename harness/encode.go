@@ -63,6 +63,7 @@ func compileDataset(d *suite.Dataset, cols []dataset.Column, regression bool) (*
 			Columns: f.Columns, Exclude: f.Exclude,
 			Scale: f.Scale, Mean: f.Mean, Std: f.Std, Shape: f.Shape, Layout: f.Layout,
 			OneHot: f.OneHot, Categories: f.Categories,
+			AllowNonFinite: d.AllowNonFinite,
 		}
 		if len(f.Columns) == 1 && f.Columns[0] == "*" {
 			// "*" never includes the label or id column. Group columns may

@@ -39,7 +39,7 @@ func TestReportCost(t *testing.T) {
 
 	dir := t.TempDir()
 	require.NoError(t, Leaderboard(rs, dir, LeaderboardOptions{}))
-	page, err := os.ReadFile(filepath.Join(dir, "models", "small.html"))
+	page, err := os.ReadFile(filepath.Join(dir, "models", pageName("small")+".html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "energy / 1,000 examples, sst2 (run run-0001)</th><td>278.6 J (estimated: 65 W × wall time)")
 	assert.Contains(t, string(page), "energy / 1,000 examples, weat6 (run run-0002)</th><td>375 J (measured: rapl)")

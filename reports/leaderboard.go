@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -87,6 +89,43 @@ func slug(s string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// pageName is the file name (without extension) of the page for name: its
+// slug, for readable URLs, plus a short hash of the name itself, so that
+// names with the same slug ("a b", "a_b", "a/b") get pages of their own.
+func pageName(name string) string {
+	h := sha256.Sum256([]byte(name))
+	s := slug(name)
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return s + "-" + hex.EncodeToString(h[:4])
+}
+
+// pageNamer hands out page names that are unique within one site even if
+// two names' short hashes collide (a later name gets a counter).
+type pageNamer struct {
+	byName map[string]string
+	taken  map[string]bool
+}
+
+func newPageNamer() *pageNamer {
+	return &pageNamer{byName: map[string]string{}, taken: map[string]bool{}}
+}
+
+// name returns the page name for s, the same for the same s.
+func (p *pageNamer) name(s string) string {
+	if n, ok := p.byName[s]; ok {
+		return n
+	}
+	n := pageName(s)
+	for i := 2; p.taken[strings.ToLower(n)]; i++ {
+		n = fmt.Sprintf("%s-%d", pageName(s), i)
+	}
+	p.byName[s] = n
+	p.taken[strings.ToLower(n)] = true // case-insensitive file systems
+	return n
 }
 
 // WinRates returns HELM's mean win rate for each row of values
@@ -183,6 +222,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 	rows := map[string]*lbRow{}
 	var rowOrder []string
 	evalPages := map[string]string{} // eval key of result i → page slug
+	modelPages, taskPages, predPages := newPageNamer(), newPageNamer(), newPageNamer()
 	for ri, r := range results {
 		var sidecar string
 		if ri < len(opts.Sidecars) {
@@ -200,13 +240,13 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 			}
 			row := rows[e.Model]
 			if row == nil {
-				row = &lbRow{Model: e.Model, Slug: slug(e.Model), cells: map[string]*lbCell{}}
+				row = &lbRow{Model: e.Model, Slug: modelPages.name(e.Model), cells: map[string]*lbCell{}}
 				rows[e.Model] = row
 				rowOrder = append(rowOrder, e.Model)
 			}
 			predSlug := ""
 			if sidecar != "" {
-				predSlug = slug(fmt.Sprintf("%d_%s", ri, e.Key()))
+				predSlug = predPages.name(fmt.Sprintf("%d_%s", ri, e.Key()))
 				evalPages[fmt.Sprintf("%d\x00%s", ri, e.Key())] = predSlug
 			}
 			for _, m := range e.Metrics {
@@ -215,7 +255,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				}
 				key := ColumnKey(e.Task, dk, m.Name)
 				if cols[key] == nil {
-					cols[key] = &lbColumn{Key: key, Task: e.Task, TaskKey: taskKey, TaskLabel: label, TaskSlug: slug(taskKey), Metric: m.Name, Dataset: dk, Higher: m.HigherIsBetter}
+					cols[key] = &lbColumn{Key: key, Task: e.Task, TaskKey: taskKey, TaskLabel: label, TaskSlug: taskPages.name(taskKey), Metric: m.Name, Dataset: dk, Higher: m.HigherIsBetter}
 					colOrder = append(colOrder, key)
 				}
 				old := row.cells[key]

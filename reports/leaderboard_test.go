@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"os"
 	"path/filepath"
@@ -63,7 +64,8 @@ func TestLeaderboard(t *testing.T) {
 	assert.Regexp(t, `large</a></td><td data-v="1">1 <span title="paired tests could not separate this model from lora">≈</span></td><td data-v="1"><b>1.0000</b>`, s)
 	assert.Contains(t, s, `lora</a></td><td data-v="1">1 <span`)
 	assert.Contains(t, s, `<td data-v=""><b>n/a</b>`)
-	for _, f := range []string{"models/large.html", "models/other.html", "tasks/sst2_d1.html", "tasks/sst2_d2.html", "site.js", "style.css"} {
+	for _, f := range []string{"models/" + pageName("large") + ".html", "models/" + pageName("other") + ".html",
+		"tasks/" + pageName("sst2@d1") + ".html", "tasks/" + pageName("sst2@d2") + ".html", "site.js", "style.css"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
 }
@@ -108,15 +110,70 @@ func TestLeaderboardPredictionPages(t *testing.T) {
 	out := filepath.Join(dir, "site")
 	require.NoError(t, Leaderboard([]*result.Result{r}, out, LeaderboardOptions{Sidecars: []string{side}, PageSize: 3}))
 	// 7 rows at 3 per page: pages 1..3.
+	pg := pageName("0_small/sst2/clean")
+	assert.True(t, strings.HasPrefix(pg, "0_small_sst2_clean-"), pg)
 	for n := 1; n <= 3; n++ {
-		assert.FileExists(t, filepath.Join(out, "data", "0_small_sst2_clean", fmt.Sprintf("page-%d.js", n)))
+		assert.FileExists(t, filepath.Join(out, "data", pg, fmt.Sprintf("page-%d.js", n)))
 	}
-	assert.NoFileExists(t, filepath.Join(out, "data", "0_small_sst2_clean", "page-4.js"))
-	b, err := os.ReadFile(filepath.Join(out, "data", "0_small_sst2_clean", "page-3.js"))
+	assert.NoFileExists(t, filepath.Join(out, "data", pg, "page-4.js"))
+	b, err := os.ReadFile(filepath.Join(out, "data", pg, "page-3.js"))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(b), `evalctlPage(3, [{"eval":"small/sst2/clean","i":6,`), string(b))
-	assert.FileExists(t, filepath.Join(out, "predictions", "0_small_sst2_clean.html"))
-	mp, err := os.ReadFile(filepath.Join(out, "models", "small.html"))
+	assert.FileExists(t, filepath.Join(out, "predictions", pg+".html"))
+	mp, err := os.ReadFile(filepath.Join(out, "models", pageName("small")+".html"))
 	require.NoError(t, err)
-	assert.Contains(t, string(mp), `href="../predictions/0_small_sst2_clean.html"`)
+	assert.Contains(t, string(mp), `href="../predictions/`+pg+`.html"`)
+}
+
+// TestLeaderboardPagesUnique is issue 11 case 14: models named "a b",
+// "a_b" and "a/b" (one slug) get a page each, and each prediction page
+// holds the rows of its own model only.
+func TestLeaderboardPagesUnique(t *testing.T) {
+	t.Parallel()
+	names := []string{"a b", "a_b", "a/b"}
+	r := lbResult("r1", "d1", map[string][2]float64{"a b": {0.7, 0.5}, "a_b": {0.8, 0.4}, "a/b": {0.9, 0.3}}, 1)
+	dir := t.TempDir()
+	side := filepath.Join(dir, "p.jsonl")
+	var lines []string
+	for mi, m := range names {
+		for i := range 2 {
+			lines = append(lines, fmt.Sprintf(`{"eval":%q,"i":%d,"y":1,"pred":%d,"p":[0.3,0.7]}`, m+"/sst2/clean", i, mi))
+		}
+	}
+	require.NoError(t, os.WriteFile(side, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	out := filepath.Join(dir, "site")
+	require.NoError(t, Leaderboard([]*result.Result{r}, out, LeaderboardOptions{Sidecars: []string{side}}))
+	models, err := filepath.Glob(filepath.Join(out, "models", "a_b-*.html"))
+	require.NoError(t, err)
+	assert.Len(t, models, 3)
+	seen := map[string]bool{}
+	for mi, m := range names {
+		page := pageName(m)
+		assert.False(t, seen[page], page)
+		seen[page] = true
+		body, err := os.ReadFile(filepath.Join(out, "models", page+".html"))
+		require.NoError(t, err, m)
+		assert.Contains(t, string(body), template.HTMLEscapeString(m))
+		pred := pageName("0_" + m + "/sst2/clean")
+		js, err := os.ReadFile(filepath.Join(out, "data", pred, "page-1.js"))
+		require.NoError(t, err, m)
+		// Two rows, both of this model (pred = model index).
+		assert.Equal(t, 2, strings.Count(string(js), `"eval":`), m)
+		assert.Equal(t, 2, strings.Count(string(js), fmt.Sprintf(`"pred":%d`, mi)), m)
+	}
+}
+
+func TestPageNamer(t *testing.T) {
+	p := newPageNamer()
+	a, b := p.name("a b"), p.name("a_b")
+	assert.NotEqual(t, a, b)
+	assert.Equal(t, a, p.name("a b"), "stable for the same name")
+	assert.Regexp(t, `^a_b-[0-9a-f]{8}$`, a)
+	// A forced collision (the same page name already taken by another
+	// name, case-insensitively) gets a counter.
+	p.taken[strings.ToLower(pageName("X"))] = true
+	assert.Equal(t, pageName("X")+"-2", p.name("X"))
+	assert.Regexp(t, `^_-[0-9a-f]{8}$`, pageName(""))
+	assert.Regexp(t, `^_\.\.-[0-9a-f]{8}$`, pageName(".."))
+	assert.Len(t, pageName(strings.Repeat("x", 500)), 64+1+8)
 }

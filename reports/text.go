@@ -14,10 +14,11 @@ import (
 
 func table(w io.Writer, title string, header []string, rows [][]string) error {
 	if title != "" {
-		if _, err := fmt.Fprintln(w, title); err != nil {
+		if _, err := fmt.Fprintln(w, TerminalText(title)); err != nil {
 			return err
 		}
 	}
+	header, rows = terminalRows(header, rows)
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAutoWrap(tw.WrapNone))
 	t.Header(header)
 	if err := t.Bulk(rows); err != nil {
@@ -33,7 +34,7 @@ func table(w io.Writer, title string, header []string, rows [][]string) error {
 // Examples/s marked "*" come from cached predictions.
 func WriteTable(w io.Writer, r *result.Result) error {
 	v := newView(r)
-	fmt.Fprintf(w, "%s  run %s  suite %s (seed %d)\n", result.Schema, r.Run.ID, r.Suite.Name, r.Suite.Seed)
+	fmt.Fprintf(w, "%s  run %s  suite %s (seed %d)\n", result.Schema, terminalCell(r.Run.ID), terminalCell(r.Suite.Name), r.Suite.Seed)
 	var rows [][]string
 	for _, row := range v.Rows {
 		rows = append(rows, v.cells(row))
@@ -79,8 +80,7 @@ func WriteTable(w io.Writer, r *result.Result) error {
 func mdRow(b *strings.Builder, cells []string) {
 	b.WriteString("|")
 	for _, c := range cells {
-		c = strings.NewReplacer("|", `\|`, "\n", " ").Replace(c)
-		b.WriteString(" " + c + " |")
+		b.WriteString(" " + markdownCell(c) + " |")
 	}
 	b.WriteString("\n")
 }
@@ -112,11 +112,11 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	}
 	switch {
 	case len(r.Gates) == 0:
-		fmt.Fprintf(&b, "### evalctl: %s\n\n", r.Suite.Name)
+		fmt.Fprintf(&b, "### evalctl: %s\n\n", markdownText(r.Suite.Name))
 	case failed == 0:
-		fmt.Fprintf(&b, "### ✅ evalctl: %s — all %d gates passed\n\n", r.Suite.Name, len(r.Gates))
+		fmt.Fprintf(&b, "### ✅ evalctl: %s — all %d gates passed\n\n", markdownText(r.Suite.Name), len(r.Gates))
 	default:
-		fmt.Fprintf(&b, "### ❌ evalctl: %s — %d of %d gates failed\n\n", r.Suite.Name, failed, len(r.Gates))
+		fmt.Fprintf(&b, "### ❌ evalctl: %s — %d of %d gates failed\n\n", markdownText(r.Suite.Name), failed, len(r.Gates))
 	}
 	var rows [][]string
 	for _, row := range v.Rows {
@@ -140,7 +140,7 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 		mdTable(&b, v.robustHeader(), rows)
 	}
 	for _, bl := range v.Blocks {
-		b.WriteString("\n**" + bl.Title + "**\n\n")
+		b.WriteString("\n**" + markdownText(bl.Title) + "**\n\n")
 		mdTable(&b, bl.Header, bl.Rows)
 	}
 	if len(r.Gates) > 0 {
@@ -148,7 +148,7 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 		rows = nil
 		for _, g := range r.Gates {
 			c := gateCells(g)
-			c[0] = "`" + c[0] + "`"
+			c[0] = markdownCode(c[0])
 			if g.Pass {
 				c[3] = "✅ PASS"
 			} else {
@@ -160,7 +160,7 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	}
 	b.WriteString("\n<details><summary>Provenance</summary>\n\n")
 	for _, kv := range provenance(r) {
-		fmt.Fprintf(&b, "- %s: `%s`\n", kv[0], kv[1])
+		fmt.Fprintf(&b, "- %s: %s\n", markdownText(kv[0]), markdownCode(kv[1]))
 	}
 	b.WriteString("\n</details>\n")
 	_, err := io.WriteString(w, b.String())

@@ -16,6 +16,7 @@ import (
 	"github.com/evalctl/evalctl/harness/onnx"
 	"github.com/evalctl/evalctl/harness/ort"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/reports"
 )
 
 func osGetenv(k string) string { return os.Getenv(k) }
@@ -89,19 +90,37 @@ the .onnx file itself and needs no ONNX Runtime.`,
 		},
 	})
 	register(&command{
-		Name: "validate", UsageLine: "validate SUITE.yaml...", Short: "check suite files without running them",
+		Name: "validate", UsageLine: "validate [--json] SUITE.yaml...", Short: "check suite files without running them",
 		Long: `Validate reads each suite strictly and reports every problem at once: unknown
 keys (with the nearest valid key), wrong types, missing files, dangling
 references and invalid gates, each with file:line:col and the key path.
-It loads no model. Exit status 2 when any suite is invalid.`,
+It loads no model. Exit status 2 when any suite is invalid.
+
+With --json it prints one JSON object on stdout instead: {"ok", "suites":
+[{"file", "ok", "name", "models", "datasets", "tasks", "gates", "errors":
+[{"file", "line", "col", "key", "kind", "message"}]}]} (docs/suite.md).`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			asJSON := fs.Bool("json", false, "print the problems as JSON on stdout")
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) == 0 {
 					return usageErrorf("usage: validate needs at least one SUITE.yaml")
 				}
 				var bad error
+				rep := validateReport{OK: true, Suites: []validateResult{}}
 				for _, p := range args {
 					s, err := loadSuite(p)
+					if *asJSON {
+						r := validateResult{File: p, OK: err == nil}
+						if err != nil {
+							r.Errors = problems(p, err)
+							rep.OK = false
+							bad = &exitError{code: exitUsage, err: fmt.Errorf("%s is invalid", p)}
+						} else {
+							r.Name, r.Models, r.Datasets, r.Tasks, r.Gates = s.Name, len(s.Models), len(s.Datasets), len(s.Tasks), len(s.Gates)
+						}
+						rep.Suites = append(rep.Suites, r)
+						continue
+					}
 					if err != nil {
 						printSuiteErrors(e, err)
 						bad = &exitError{code: exitUsage, err: fmt.Errorf("%s is invalid", p)}
@@ -109,6 +128,11 @@ It loads no model. Exit status 2 when any suite is invalid.`,
 					}
 					fmt.Fprintf(e.stdout, "%s: ok (suite %q: %d models, %d datasets, %d tasks, %d gates)\n",
 						p, s.Name, len(s.Models), len(s.Datasets), len(s.Tasks), len(s.Gates))
+				}
+				if *asJSON {
+					if err := writeValidateJSON(e.stdout, rep); err != nil {
+						return err
+					}
 				}
 				return bad
 			}
@@ -121,11 +145,11 @@ func printSuiteErrors(e *env, err error) {
 	var list interface{ Unwrap() []error }
 	if errors.As(err, &list) {
 		for _, x := range list.Unwrap() {
-			fmt.Fprintf(e.stderr, "%v\n", x)
+			fmt.Fprintf(e.stderr, "%s\n", reports.TerminalText(x.Error()))
 		}
 		return
 	}
-	fmt.Fprintf(e.stderr, "%v\n", err)
+	fmt.Fprintf(e.stderr, "%s\n", reports.TerminalText(err.Error()))
 }
 
 type doctorReport struct {

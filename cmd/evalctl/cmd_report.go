@@ -135,7 +135,7 @@ Exit status 3 when a gate fails, 2 when the results are not comparable
 					return withCode(exitRuntime, err)
 				}
 				renders := map[string]func(io.Writer) error{
-					"table": c.WriteTable, "md": c.WriteMarkdown, "json": c.WriteJSON, "junit": c.WriteJUnit,
+					"table": func(w io.Writer) error { return terminalSafe(w, c.WriteTable) }, "md": c.WriteMarkdown, "json": c.WriteJSON, "junit": c.WriteJUnit,
 				}
 				render, ok := renders[*format]
 				if !ok {
@@ -152,7 +152,7 @@ Exit status 3 when a gate fails, 2 when the results are not comparable
 				if c.Failed() {
 					for _, g := range c.Gates {
 						if !g.Pass {
-							fmt.Fprintf(e.stderr, "evalctl: gate failed: %s (%s %s): %s\n", g.Expr, g.Model, g.Task, g.Reason)
+							fmt.Fprintln(e.stderr, reports.TerminalText(fmt.Sprintf("evalctl: gate failed: %s (%s %s): %s", g.Expr, g.Model, g.Task, g.Reason)))
 						}
 					}
 					return errGateFailed

@@ -11,6 +11,7 @@ import (
 	"github.com/evalctl/evalctl/harness/ort"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/reports"
 )
 
 func init() {
@@ -49,6 +50,9 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				}
 				if *limit < 0 {
 					return usageErrorf("--limit %d: want >= 0", *limit)
+				}
+				if *batch < 0 || (*batch == 0 && flagGiven(fs, "batch-size")) {
+					return usageErrorf("--batch-size %d: want >= 1", *batch)
 				}
 				var sh harness.Shard
 				if *shard != "" {
@@ -95,7 +99,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				if !*noGates && gatesFailed(res) {
 					for _, g := range res.Gates {
 						if !g.Pass {
-							fmt.Fprintf(e.stderr, "evalctl: gate failed: %s (%s %s): %s\n", g.Expr, g.Model, g.Task, g.Reason)
+							fmt.Fprintln(e.stderr, reports.TerminalText(fmt.Sprintf("evalctl: gate failed: %s (%s %s): %s", g.Expr, g.Model, g.Task, g.Reason)))
 						}
 					}
 					return errGateFailed
@@ -104,6 +108,13 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			}
 		},
 	})
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 func validFormat(f string, valid ...string) bool {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/inputerr"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/reports"
 )
 
 // Exit codes, documented in the package comment and docs/cli.md.
@@ -132,7 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if err != errGateFailed {
-		fmt.Fprintf(stderr, "evalctl: %v\n", err)
+		fmt.Fprintf(stderr, "evalctl: %s\n", reports.TerminalText(err.Error()))
 		if code == exitUsage && strings.HasPrefix(err.Error(), "usage") {
 			fmt.Fprintf(stderr, "usage: evalctl %s\n", c.UsageLine)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evalctl/evalctl/harness"
+	"github.com/evalctl/evalctl/reports"
 	"github.com/mattn/go-isatty"
 )
 
@@ -36,7 +37,7 @@ func newProgressBar(w io.Writer) *progressBar {
 func (p *progressBar) update(ev harness.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	name := fmt.Sprintf("%s · %s · %s", ev.Model, ev.Task, ev.Variant)
+	name := reports.TerminalText(fmt.Sprintf("%s · %s · %s", ev.Model, ev.Task, ev.Variant))
 	if name != p.current {
 		p.current, p.start = name, time.Now()
 		if !p.tty {
@@ -82,5 +83,5 @@ func (p *progressBar) warn(msg string) {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "evalctl: warning: %s\n", msg)
+	fmt.Fprintf(p.w, "evalctl: warning: %s\n", reports.TerminalText(msg))
 }

@@ -93,7 +93,7 @@ func newARFFReader(name string, r io.Reader, closer io.Closer, missing []string)
 			}
 			return a, nil
 		default:
-			return nil, fmt.Errorf("%s: expected @relation, @attribute or @data, found %q", loc, truncate(t, 40))
+			return nil, fmt.Errorf("%s: expected @relation, @attribute or @data, found %s", loc, excerpt(t))
 		}
 	}
 }
@@ -264,7 +264,7 @@ func unquote(p string) (string, bool, error) {
 		return "", false, err
 	}
 	if end != len(p)-1 {
-		return "", false, fmt.Errorf("unexpected text %q after quoted value", p[end+1:])
+		return "", false, fmt.Errorf("unexpected text %s after quoted value", excerpt(p[end+1:]))
 	}
 	return unescape(p[1:end]), true, nil
 }
@@ -393,13 +393,13 @@ func (a *arffReader) value(i int, p string, vals []Value) error {
 	case Number:
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fmt.Errorf("attribute %q: expected a number, found %q", c.Name, s)
+			return fmt.Errorf("attribute %q: expected a number, found %s", c.Name, excerpt(s))
 		}
 		vals[i] = Value{Kind: Number, Num: x}
 	case Nominal:
 		k, ok := a.nomIdx[i][s]
 		if !ok {
-			return fmt.Errorf("attribute %q: value %q is not one of {%s}", c.Name, s, strings.Join(c.Nominal, ", "))
+			return fmt.Errorf("attribute %q: value %s is not one of {%s}", c.Name, excerpt(s), strings.Join(c.Nominal, ", "))
 		}
 		vals[i] = Value{Kind: String, Str: s, Num: float64(k)}
 	default:

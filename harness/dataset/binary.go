@@ -245,7 +245,11 @@ func newColumnsReader(srcs []*rowSource, closers ...io.Closer) (*columnsReader, 
 			return nil, fmt.Errorf("%s: duplicate column %q (also from %s)", s.name, s.col.Name, prev)
 		}
 		seen[s.col.Name] = s.name
-		c.cols = append(c.cols, s.col)
+		col := s.col
+		if i > 0 {
+			col.File = s.name // Record.Loc names the first file
+		}
+		c.cols = append(c.cols, col)
 	}
 	if len(srcs) > 0 {
 		c.n = srcs[0].n

@@ -71,7 +71,7 @@ func TestNPYMultiFile(t *testing.T) {
 	t.Parallel()
 	cols, recs, err := readAll(t, Spec{Format: NPY, Paths: []ColumnFile{{"image", td("images_f4.npy")}, {"label", td("labels_i8.npy")}}})
 	require.NoError(t, err)
-	assert.Equal(t, []Column{{Name: "image", Kind: Array, Shape: []int{2, 3}}, {Name: "label", Kind: Number}}, cols)
+	assert.Equal(t, []Column{{Name: "image", Kind: Array, Shape: []int{2, 3}}, {Name: "label", Kind: Number, File: td("labels_i8.npy")}}, cols)
 	require.Len(t, recs, 4)
 	assert.Equal(t, "testdata/images_f4.npy[2]", recs[2].Loc)
 	assert.Equal(t, num(2), recs[2].Values[1])
@@ -134,7 +134,7 @@ func TestNPZ(t *testing.T) {
 	for _, name := range []string{"data.npz", "data_deflated.npz"} {
 		r, err := Open(Spec{Path: td(name)})
 		require.NoError(t, err)
-		assert.Equal(t, []Column{{Name: "x", Kind: Array, Shape: []int{2, 3}}, {Name: "y", Kind: Number}}, r.Columns())
+		assert.Equal(t, []Column{{Name: "x", Kind: Array, Shape: []int{2, 3}}, {Name: "y", Kind: Number, File: td(name) + "/y.npy"}}, r.Columns())
 		assert.Equal(t, 4, r.(Lener).Len())
 		var n int
 		for r.Next() {
@@ -166,7 +166,7 @@ func TestIDX(t *testing.T) {
 		}}
 		cols, recs, err := readAll(t, spec)
 		require.NoError(t, err)
-		assert.Equal(t, []Column{{Name: "image", Kind: Array, Shape: []int{2, 2}}, {Name: "label", Kind: Number}}, cols)
+		assert.Equal(t, []Column{{Name: "image", Kind: Array, Shape: []int{2, 2}}, {Name: "label", Kind: Number, File: td("labels-idx1-ubyte" + gz)}}, cols)
 		require.Len(t, recs, 3)
 		// pixel (i, h, w) = 10*i + 2*h + w; labels [7, 0, 9].
 		for i, rec := range recs {

@@ -106,11 +106,15 @@ func newCSVReader(name string, r io.Reader, closer io.Closer, delim rune, missin
 		line, _ := cr.FieldPos(0)
 		c.prefix = append(c.prefix, csvRow{line: line, fields: fields})
 	}
+	if len(c.prefix) == 0 && c.preErr == nil {
+		return nil, fmt.Errorf("%s: the file has a header row but no data rows (a data set needs at least one example)", name)
+	}
 	c.cols = make([]Column, len(names))
 	for i, n := range names {
 		c.cols[i] = Column{Name: n, Kind: String}
 		numbers := 0
 		allNum := true
+		var text csvRow // the first value that is not a number
 		for _, row := range c.prefix {
 			if i >= len(row.fields) {
 				continue
@@ -120,13 +124,22 @@ func newCSVReader(name string, r io.Reader, closer io.Closer, delim rune, missin
 				continue
 			}
 			if _, err := strconv.ParseFloat(t, 64); err != nil {
+				if allNum {
+					text = csvRow{line: row.line, fields: []string{t}}
+				}
 				allNum = false
-				break
+				continue
 			}
 			numbers++
 		}
 		if allNum && numbers > 0 {
 			c.cols[i].Kind = Number
+		}
+		switch {
+		case !allNum && numbers > 0:
+			c.cols[i].Note = fmt.Sprintf("%s on line %d is not a number, though other values are", excerpt(text.fields[0]), text.line)
+		case allNum && numbers == 0:
+			c.cols[i].Note = "every value in its first rows is missing"
 		}
 	}
 	if err := checkKinds(name, c.cols, kinds, Number, String); err != nil {
@@ -194,7 +207,7 @@ func (c *csvReader) Next() bool {
 				if c.inferred[i] {
 					hint = fmt.Sprintf(" (the first %d rows made it a number column; set its kind to string to read it as text)", inferRows)
 				}
-				c.err = fmt.Errorf("%s: column %q: expected a number, found %q%s", loc, c.cols[i].Name, s, hint)
+				c.err = fmt.Errorf("%s: column %q: expected a number, found %s%s", loc, c.cols[i].Name, excerpt(s), hint)
 				c.done = true
 				return false
 			}

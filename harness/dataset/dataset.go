@@ -175,6 +175,15 @@ type Column struct {
 	// Shape is the per-example shape of an Array column; nil when the
 	// shape varies between records (JSONL only).
 	Shape []int
+	// File is the file the column is read from when a data set's columns
+	// come from several files side by side (multi-file NPY and IDX), so
+	// that an error about the column (a bad label) names that file and
+	// row; empty when Record.Loc names the column's file.
+	File string
+	// Note explains an inferred kind that may surprise: for a CSV column
+	// read as strings although its first rows also hold numbers, the
+	// first value that is not a number and its line.
+	Note string
 }
 
 // Record is one example.

@@ -48,6 +48,11 @@ type FeatureSpec struct {
 	// and the column.
 	Fill        float64
 	FillMissing bool
+	// AllowNonFinite passes NaN and ±Inf input values to the model as they
+	// are. Without it such a value is an error naming the example, the
+	// column and (for arrays) the element, so that bad data is never
+	// counted as invalid model output.
+	AllowNonFinite bool
 }
 
 // Layouts accepted by FeatureSpec.Layout.
@@ -75,6 +80,20 @@ type part struct {
 	perm  []int // array: out[off+i] = in[perm[i]]; nil = identity
 	cats  []string
 	index map[string]int
+	file  string // Column.File
+}
+
+// loc locates rec for an error about this part's column.
+func (p *part) loc(rec Record) string { return columnLoc(rec, p.file) }
+
+// columnLoc locates rec for an error about a column read from file (see
+// Column.File): the column's own file and row rather than the first file
+// of the data set.
+func columnLoc(rec Record, file string) string {
+	if file == "" {
+		return rec.Loc
+	}
+	return file + "[" + strconv.Itoa(rec.Index) + "]"
 }
 
 // Encoder writes feature vectors; build it with [CompileFeatures]. It is
@@ -86,6 +105,7 @@ type Encoder struct {
 	a, b        []float32 // out = x·a[i] + b[i] per output position
 	fill        float32
 	fillMissing bool
+	nonFinite   bool // AllowNonFinite
 }
 
 // findColumn returns the index of the named column or an error suggesting
@@ -123,14 +143,14 @@ func CompileFeatures(cols []Column, spec FeatureSpec) (*Encoder, error) {
 			return nil, fmt.Errorf("%s: categories given for %q, which is not a selected column%s", what, name, suggest(name, sel))
 		}
 	}
-	e := &Encoder{fill: float32(spec.Fill), fillMissing: spec.FillMissing}
+	e := &Encoder{fill: float32(spec.Fill), fillMissing: spec.FillMissing, nonFinite: spec.AllowNonFinite}
 	for _, name := range sel {
 		ci, err := findColumn(cols, name, what)
 		if err != nil {
 			return nil, err
 		}
 		c := cols[ci]
-		p := part{col: ci, name: name, off: e.width}
+		p := part{col: ci, name: name, off: e.width, file: c.File}
 		switch c.Kind {
 		case Number:
 			p.kind, p.width = partNumber, 1
@@ -140,6 +160,9 @@ func CompileFeatures(cols []Column, spec FeatureSpec) (*Encoder, error) {
 			}
 			p.kind, p.shape, p.width = partArray, c.Shape, product(c.Shape)
 		case String, Nominal:
+			if !spec.OneHot && c.Note != "" {
+				return nil, fmt.Errorf("%s: column %q is read as text because %s (kinds are inferred from the first %d rows); fix that value, list it under missing, or exclude the column", what, name, c.Note, inferRows)
+			}
 			if !spec.OneHot {
 				return nil, fmt.Errorf("%s: column %q is a %s column; set one_hot (with categories for a string column) or exclude it", what, name, c.Kind)
 			}
@@ -367,8 +390,8 @@ func (e *Encoder) Names() []string {
 	return out
 }
 
-// errFill is the hint for missing values.
-const errFillHint = "set fill_missing to replace missing values"
+// errFillHint is the hint for missing values; fill is the suite's feature key.
+const errFillHint = "set fill on the feature to replace missing values, e.g. fill: 0"
 
 // Encode writes the features of rec into dst, which must have length
 // Width(). It does not allocate. Errors name rec.Loc and the column.
@@ -386,7 +409,7 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 		a, b := e.a[p.off:p.off+p.width], e.b[p.off:p.off+p.width]
 		if v.Kind == Missing {
 			if !e.fillMissing {
-				return fmt.Errorf("%s: column %q: missing value (%s)", rec.Loc, p.name, errFillHint)
+				return fmt.Errorf("%s: column %q: missing value (%s)", p.loc(rec), p.name, errFillHint)
 			}
 			if p.kind == partOneHot {
 				clear(out)
@@ -400,15 +423,24 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 		switch p.kind {
 		case partNumber:
 			if v.Kind != Number {
-				return fmt.Errorf("%s: column %q: expected a number, found %s", rec.Loc, p.name, article(v.Kind))
+				return fmt.Errorf("%s: column %q: expected a number, found %s", p.loc(rec), p.name, article(v.Kind))
 			}
-			out[0] = float32(v.Num)*a[0] + b[0]
+			x := float32(v.Num)
+			if x-x != 0 && !e.nonFinite {
+				return nonFiniteError(p.loc(rec), p.name, "", v.Num)
+			}
+			out[0] = x*a[0] + b[0]
 		case partArray:
 			if v.Kind != Array {
-				return fmt.Errorf("%s: column %q: expected an array, found %s", rec.Loc, p.name, article(v.Kind))
+				return fmt.Errorf("%s: column %q: expected an array, found %s", p.loc(rec), p.name, article(v.Kind))
 			}
 			if len(v.Arr) != p.width {
-				return fmt.Errorf("%s: column %q: expected an array of shape %v (%d values), found shape %v (%d values)", rec.Loc, p.name, p.shape, p.width, v.Shape, len(v.Arr))
+				return fmt.Errorf("%s: column %q: expected an array of shape %v (%d values), found shape %v (%d values)", p.loc(rec), p.name, p.shape, p.width, v.Shape, len(v.Arr))
+			}
+			if !e.nonFinite {
+				if err := checkFinite(p.loc(rec), p, v.Arr); err != nil {
+					return err
+				}
 			}
 			if p.perm != nil {
 				for i, j := range p.perm {
@@ -422,11 +454,11 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 			}
 		case partOneHot:
 			if v.Kind != String {
-				return fmt.Errorf("%s: column %q: expected a category, found %s", rec.Loc, p.name, article(v.Kind))
+				return fmt.Errorf("%s: column %q: expected a category, found %s", p.loc(rec), p.name, article(v.Kind))
 			}
 			k, ok := p.index[v.Str]
 			if !ok {
-				return fmt.Errorf("%s: column %q: value %q is not one of the categories [%s]", rec.Loc, p.name, v.Str, strings.Join(p.cats, ", "))
+				return fmt.Errorf("%s: column %q: value %q is not one of the categories [%s]", p.loc(rec), p.name, v.Str, strings.Join(p.cats, ", "))
 			}
 			clear(out)
 			out[k] = 1
@@ -452,7 +484,10 @@ type Labeler struct {
 	kind    Kind
 	classes []string
 	index   map[string]int
+	file    string // Column.File
 }
+
+func (l *Labeler) loc(rec Record) string { return columnLoc(rec, l.file) }
 
 // CompileLabel checks spec against the columns. A string column needs
 // Classes; array columns cannot be labels.
@@ -462,13 +497,16 @@ func CompileLabel(cols []Column, spec LabelSpec) (*Labeler, error) {
 		return nil, err
 	}
 	c := cols[ci]
-	l := &Labeler{col: ci, name: c.Name, kind: c.Kind, classes: slices.Clone(spec.Classes)}
+	l := &Labeler{col: ci, name: c.Name, kind: c.Kind, classes: slices.Clone(spec.Classes), file: c.File}
 	switch c.Kind {
 	case Nominal:
 		if l.classes == nil {
 			l.classes = slices.Clone(c.Nominal)
 		}
 	case String:
+		if len(l.classes) == 0 && c.Note != "" {
+			return nil, fmt.Errorf("label: column %q is read as text because %s (kinds are inferred from the first %d rows); fix that value or give classes", c.Name, c.Note, inferRows)
+		}
 		if len(l.classes) == 0 {
 			return nil, fmt.Errorf("label: column %q holds strings; give classes to map them to class indices", c.Name)
 		}
@@ -502,27 +540,27 @@ func (l *Labeler) Label(rec Record) (int, error) {
 	v := rec.Values[l.col]
 	switch v.Kind {
 	case Missing:
-		return 0, fmt.Errorf("%s: label column %q: missing label", rec.Loc, l.name)
+		return 0, fmt.Errorf("%s: label column %q: missing label", l.loc(rec), l.name)
 	case String:
 		k, ok := l.index[v.Str]
 		if !ok {
-			return 0, fmt.Errorf("%s: label column %q: value %q is not one of the classes [%s]", rec.Loc, l.name, v.Str, strings.Join(l.classes, ", "))
+			return 0, fmt.Errorf("%s: label column %q: value %q is not one of the classes [%s]", l.loc(rec), l.name, v.Str, strings.Join(l.classes, ", "))
 		}
 		return k, nil
 	case Number:
 		if v.Num != math.Trunc(v.Num) || math.IsInf(v.Num, 0) || math.Abs(v.Num) > 1<<31 {
-			return 0, fmt.Errorf("%s: label column %q: expected an integer class index, found %v", rec.Loc, l.name, v.Num)
+			return 0, fmt.Errorf("%s: label column %q: expected an integer class index, found %v", l.loc(rec), l.name, v.Num)
 		}
 		k := int(v.Num)
 		if l.classes != nil && (k < 0 || k >= len(l.classes)) {
-			return 0, fmt.Errorf("%s: label column %q: label %d is outside the %d classes [%s]", rec.Loc, l.name, k, len(l.classes), strings.Join(l.classes, ", "))
+			return 0, fmt.Errorf("%s: label column %q: label %d is outside the %d classes [%s]", l.loc(rec), l.name, k, len(l.classes), strings.Join(l.classes, ", "))
 		}
 		if k < 0 {
-			return 0, fmt.Errorf("%s: label column %q: label %d is negative", rec.Loc, l.name, k)
+			return 0, fmt.Errorf("%s: label column %q: label %d is negative", l.loc(rec), l.name, k)
 		}
 		return k, nil
 	}
-	return 0, fmt.Errorf("%s: label column %q: expected a number or string, found %s", rec.Loc, l.name, article(v.Kind))
+	return 0, fmt.Errorf("%s: label column %q: expected a number or string, found %s", l.loc(rec), l.name, article(v.Kind))
 }
 
 // GroupSpec says how a column becomes a fairness group label.
@@ -548,7 +586,10 @@ type Grouper struct {
 	kind   Kind
 	bins   []float64
 	labels []string
+	file   string // Column.File
 }
+
+func (g *Grouper) loc(rec Record) string { return columnLoc(rec, g.file) }
 
 // CompileGroup checks spec against the columns. String and nominal values
 // are used as they are; numeric values are binned when Bins is given and
@@ -559,7 +600,7 @@ func CompileGroup(cols []Column, spec GroupSpec) (*Grouper, error) {
 		return nil, err
 	}
 	c := cols[ci]
-	g := &Grouper{col: ci, column: c.Name, name: spec.Name, kind: c.Kind}
+	g := &Grouper{col: ci, column: c.Name, name: spec.Name, kind: c.Kind, file: c.File}
 	if g.name == "" {
 		g.name = c.Name
 	}
@@ -623,12 +664,12 @@ func (g *Grouper) Group(rec Record) (string, error) {
 	v := rec.Values[g.col]
 	switch v.Kind {
 	case Missing:
-		return "", fmt.Errorf("%s: group %q: column %q: missing value", rec.Loc, g.name, g.column)
+		return "", fmt.Errorf("%s: group %q: column %q: missing value", g.loc(rec), g.name, g.column)
 	case String:
 		return v.Str, nil
 	case Number:
 		if math.IsNaN(v.Num) {
-			return "", fmt.Errorf("%s: group %q: column %q: value is NaN", rec.Loc, g.name, g.column)
+			return "", fmt.Errorf("%s: group %q: column %q: value is NaN", g.loc(rec), g.name, g.column)
 		}
 		if g.bins == nil {
 			return strconv.FormatFloat(v.Num, 'g', -1, 64), nil
@@ -636,7 +677,7 @@ func (g *Grouper) Group(rec Record) (string, error) {
 		i, _ := slices.BinarySearch(g.bins, v.Num) // first edge >= x: right-closed
 		return g.labels[i], nil
 	}
-	return "", fmt.Errorf("%s: group %q: column %q: expected a number or string, found %s", rec.Loc, g.name, g.column, article(v.Kind))
+	return "", fmt.Errorf("%s: group %q: column %q: expected a number or string, found %s", g.loc(rec), g.name, g.column, article(v.Kind))
 }
 
 // Text returns an accessor for a string or nominal column, for text tasks.
@@ -663,4 +704,42 @@ func Text(cols []Column, column string) (func(Record) (string, error), error) {
 		}
 		return "", errors.New(rec.Loc + ": column " + strconv.Quote(c.Name) + ": expected a string, found " + article(v.Kind))
 	}, nil
+}
+
+// checkFinite returns an error naming the first NaN or ±Inf element of an
+// array value. The common case, every element finite, costs one
+// multiply-add per element: x·0 is 0 for a finite x and NaN otherwise.
+func checkFinite(loc string, p *part, arr []float32) error {
+	var z float32
+	for _, x := range arr {
+		z += x * 0
+	}
+	if z == 0 {
+		return nil
+	}
+	for i, x := range arr {
+		if x-x != 0 {
+			idx := make([]string, len(p.shape))
+			in := i
+			for d := len(p.shape) - 1; d >= 0; d-- {
+				idx[d] = strconv.Itoa(in % p.shape[d])
+				in /= p.shape[d]
+			}
+			return nonFiniteError(loc, p.name, "["+strings.Join(idx, ",")+"]", float64(x))
+		}
+	}
+	return nil
+}
+
+// ErrNonFinite is wrapped by the error for a NaN or ±Inf input value.
+var ErrNonFinite = errors.New("input value is not finite")
+
+// nonFiniteError reports a NaN or infinite input value (or a finite one
+// that overflows float32).
+func nonFiniteError(loc, column, elem string, x float64) error {
+	what := strconv.FormatFloat(x, 'g', -1, 64)
+	if !math.IsNaN(x) && !math.IsInf(x, 0) {
+		what += ", which overflows float32"
+	}
+	return fmt.Errorf("%s: column %q%s: %w: %s (set allow_non_finite: true on the dataset to pass NaN and Inf to the model, or list the token under missing and set fill)", loc, column, elem, ErrNonFinite, what)
 }

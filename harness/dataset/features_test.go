@@ -42,7 +42,7 @@ func TestEncodeTabular(t *testing.T) {
 	err = enc.Encode(tabRec(num(31), str("boat"), nom("bad", 1), Value{}), dst)
 	assert.EqualError(t, err, `x.csv:6: column "purpose": value "boat" is not one of the categories [car, tv]`)
 	err = enc.Encode(tabRec(Value{}, str("tv"), nom("bad", 1), Value{}), dst)
-	assert.EqualError(t, err, `x.csv:6: column "age": missing value (set fill_missing to replace missing values)`)
+	assert.EqualError(t, err, `x.csv:6: column "age": missing value (set fill on the feature to replace missing values, e.g. fill: 0)`)
 	err = enc.Encode(tabRec(num(1), str("tv"), nom("bad", 1), Value{}), dst[:3])
 	assert.EqualError(t, err, "x.csv:6: encode: destination has length 3, want 5")
 

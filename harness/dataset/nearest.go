@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -65,5 +66,31 @@ func suggest(name string, known []string) string {
 		list = list[:10]
 		more = fmt.Sprintf(", … %d more", len(known)-10)
 	}
+	list = append([]string(nil), list...)
+	for i, k := range list {
+		list[i] = shortName(k)
+	}
 	return fmt.Sprintf(" (known: %s%s)", strings.Join(list, ", "), more)
+}
+
+// excerptRunes is how much of a value read from a data file an error
+// message quotes.
+const excerptRunes = 24
+
+// excerpt quotes the start of a value read from a data file for an error
+// message: at most excerptRunes runes, with control characters escaped, so
+// that a file of another format (a system file, a binary) is not echoed
+// whole into the message or onto the terminal.
+func excerpt(s string) string {
+	return strconv.Quote(truncate(s, excerptRunes))
+}
+
+// shortName returns a column name for a list in an error message: as it
+// is when short and printable, else as an excerpt (a "column name" that is
+// the first line of a file of another format is not echoed whole).
+func shortName(s string) string {
+	if len([]rune(s)) <= excerptRunes && strconv.CanBackquote(s) {
+		return s
+	}
+	return excerpt(s)
 }

@@ -93,7 +93,7 @@ func parseNPYHeader(h string) ([]int, dtype, error) {
 	}
 	p.skipSpace()
 	if p.i != len(p.s) {
-		return nil, dtype{}, fmt.Errorf("unexpected text %q after the dictionary", p.s[p.i:])
+		return nil, dtype{}, fmt.Errorf("unexpected text %s after the dictionary", excerpt(p.s[p.i:]))
 	}
 	d, ok := v.(map[string]any)
 	if !ok {
@@ -136,7 +136,7 @@ func parseNPYHeader(h string) ([]int, dtype, error) {
 
 // parseDescr parses a numpy type string such as "<f4", ">i8" or "|u1".
 func parseDescr(s string) (dtype, error) {
-	bad := fmt.Errorf("unsupported dtype %q (supported: f4, f8, i1, i2, i4, i8, u1, u2, u4, u8, b1, with byte order <, > or |)", s)
+	bad := fmt.Errorf("unsupported dtype %s (supported: f4, f8, i1, i2, i4, i8, u1, u2, u4, u8, b1, with byte order <, > or |)", excerpt(s))
 	if len(s) < 3 {
 		return dtype{}, bad
 	}

@@ -16,12 +16,18 @@ type position struct{ line, col int }
 // collecting every unknown key and wrongly typed value with its position,
 // and recording the position of every key path for later validation.
 type checker struct {
-	file string
-	errs []error
-	pos  map[string]position
+	file    string
+	errs    []error
+	pos     map[string]position
+	dropped int // problems beyond MaxErrors
+	steps   int // nodes visited, bounded by maxWalk
 }
 
 func (c *checker) add(n *yaml.Node, path string, err error) {
+	if len(c.errs) >= MaxErrors {
+		c.dropped++
+		return
+	}
 	line, col := 0, 0
 	if n != nil {
 		line, col = n.Line, n.Column
@@ -43,6 +49,13 @@ func join(path, key string) string {
 
 // walk checks node n against type t. It reports whether n may be decoded.
 func (c *checker) walk(n *yaml.Node, t reflect.Type, path string) bool {
+	if c.steps++; c.steps > maxWalk {
+		if c.steps == maxWalk+1 {
+			c.errs = append(c.errs, &Error{File: c.file, Line: n.Line, Col: n.Column, Path: path,
+				Err: fmt.Errorf("%w: more than %d values once aliases are expanded", ErrTooLarge, maxWalk)})
+		}
+		return false
+	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}

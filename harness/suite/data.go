@@ -169,6 +169,6 @@ func (v *validator) image(p string, d *Dataset) {
 		}
 	}
 	if im.Base != "" {
-		v.file(ip+".base", im.Base)
+		v.directory(ip+".base", im.Base)
 	}
 }

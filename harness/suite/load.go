@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -34,9 +32,9 @@ var (
 // Load reads, decodes and validates the suite at path. All problems found
 // are returned together (errors.Join of *Error values).
 func Load(path string) (*Suite, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSuite(path)
 	if err != nil {
-		return nil, &Error{File: path, Err: err}
+		return nil, err
 	}
 	return Parse(data, path)
 }
@@ -46,6 +44,12 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 // Parse decodes and validates suite bytes; file names the suite in errors and
 // its folder is the base for relative paths.
 func Parse(data []byte, file string) (*Suite, error) {
+	if err := tooLarge(data, file); err != nil {
+		return nil, err
+	}
+	if err := checkUTF8(data, file); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -60,7 +64,17 @@ func Parse(data []byte, file string) (*Suite, error) {
 		if err.Error() == "EOF" {
 			msg = "empty file"
 		}
-		return nil, &Error{File: file, Line: line, Col: 1, Err: fmt.Errorf("%w: YAML syntax: %s", ErrInvalid, msg)}
+		col := 1
+		if line == 0 {
+			line, col = aliasPosition(data, msg)
+			if line > 0 {
+				msg += " (an alias *name needs an anchor &name earlier in the file)"
+			}
+		}
+		return nil, &Error{File: file, Line: line, Col: col, Err: fmt.Errorf("%w: YAML syntax: %s", ErrInvalid, msg)}
+	}
+	if err := secondDocument(dec, file); err != nil {
+		return nil, err
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
@@ -68,7 +82,7 @@ func Parse(data []byte, file string) (*Suite, error) {
 	}
 	c := &checker{file: file, pos: map[string]position{}}
 	if !c.walk(doc, reflect.TypeOf(Suite{}), "") {
-		return nil, errors.Join(c.errs...)
+		return nil, joinCapped(file, c.errs, c.dropped)
 	}
 	s := &Suite{File: file, Dir: filepath.Dir(file), SHA256: hex.EncodeToString(sum[:]), pos: c.pos}
 	if err := doc.Decode(s); err != nil {
@@ -78,7 +92,7 @@ func Parse(data []byte, file string) (*Suite, error) {
 	v := &validator{s: s}
 	v.validate()
 	if len(v.errs) > 0 {
-		return nil, errors.Join(v.errs...)
+		return nil, joinCapped(v.s.File, v.errs, v.dropped)
 	}
 	return s, nil
 }
@@ -98,7 +112,8 @@ func (s *Suite) applyDefaults() {
 		t := true
 		s.Runtime.AllowFallback = &t
 	}
-	if s.Runtime.BatchSize == 0 {
+	if _, given := s.pos["runtime.batch_size"]; !given && s.Runtime.BatchSize == 0 {
+		// Only an absent key defaults: batch_size: 0 is an error, not 32.
 		s.Runtime.BatchSize = DefaultBatchSize
 	}
 	if s.Runtime.GraphOptimization == "" {
@@ -185,11 +200,16 @@ func contains(list []string, s string) bool {
 }
 
 type validator struct {
-	s    *Suite
-	errs []error
+	s       *Suite
+	errs    []error
+	dropped int // problems beyond MaxErrors
 }
 
 func (v *validator) errorf(path string, sentinel error, format string, args ...any) {
+	if len(v.errs) >= MaxErrors {
+		v.dropped++
+		return
+	}
 	line, col := v.s.Position(path)
 	if line == 0 {
 		// Fall back to the enclosing entry's position.
@@ -230,14 +250,7 @@ func quoteAll(list []string) []string {
 	return out
 }
 
-func (v *validator) file(path, p string) {
-	if p == "" {
-		return
-	}
-	if _, err := os.Stat(v.s.Resolve(p)); err != nil {
-		v.errorf(path, ErrFile, "%s (resolved to %s)", p, v.s.Resolve(p))
-	}
-}
+func (v *validator) file(path, p string) { v.regularFile(path, p) }
 
 func (v *validator) ref(path, name, what string, valid []string) {
 	if contains(valid, name) {
@@ -613,7 +626,11 @@ func (v *validator) dataset(p string, d *Dataset) {
 			v.errorf(p+".files", ErrInvalid, "%s datasets take path, not files", d.Format)
 		}
 	}
-	v.file(p+".path", d.Path)
+	if d.Format == "imagefolder" {
+		v.directory(p+".path", d.Path)
+	} else {
+		v.file(p+".path", d.Path)
+	}
 	for j, f := range d.Files {
 		fp := fmt.Sprintf("%s.files[%d]", p, j)
 		if f.Column == "" {
@@ -675,10 +692,16 @@ func (v *validator) dataset(p string, d *Dataset) {
 		}
 		if g.Name == "" {
 			g.Name = g.Column
+			v.groupName(gp+".column", g.Name)
+		} else {
+			v.groupName(gp+".name", g.Name)
 		}
 		v.unique(gp, g.Name, "group", gseen)
-		if len(g.Bins) > 0 && len(g.Labels) != len(g.Bins)+1 {
+		if len(g.Bins) > 0 && len(g.Labels) > 0 && len(g.Labels) != len(g.Bins)+1 { // no labels: "<=b0", "(b0,b1]", ..., ">bk"
 			v.errorf(gp+".labels", ErrInvalid, "%d bin edges need %d labels, found %d", len(g.Bins), len(g.Bins)+1, len(g.Labels))
+		}
+		if len(g.Labels) > 0 && len(g.Bins) == 0 {
+			v.errorf(gp+".labels", ErrInvalid, "labels name the bins of a numeric column; give bins too")
 		}
 		for k := 1; k < len(g.Bins); k++ {
 			if g.Bins[k] <= g.Bins[k-1] {

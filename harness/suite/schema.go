@@ -125,6 +125,10 @@ type Dataset struct {
 	Join []Join `yaml:"join"`
 	// Image decodes an image column (see data.go).
 	Image *Image `yaml:"image"`
+	// AllowNonFinite passes NaN and ±Inf feature values to the model
+	// (default false: such a value is an error naming the example and the
+	// column).
+	AllowNonFinite bool `yaml:"allow_non_finite"`
 }
 
 // ColumnFile is one file providing one column.

@@ -54,7 +54,7 @@ check "second click reverses" "nll-rev-first=tiny" "$OUT/index.dom"
 check "text column sorts A-Z" "name-first=large" "$OUT/index.dom"
 check "filter hides rows" "visible-after-filter=1" "$OUT/index.dom"
 
-P="$OUT/site/predictions/1_small_fmnist_clean.html"
+P=$(ls "$OUT"/site/predictions/1_small_fmnist_clean-*.html)
 "${C[@]}" --window-size=1280,900 --screenshot="$OUT/preds.png" "file://$P" 2>"$OUT/preds.log" >/dev/null
 "${C[@]}" --virtual-time-budget=2000 --dump-dom "file://$P" >"$OUT/preds.dom" 2>>"$OUT/preds.log"
 check "per-example page loaded page 1 from a script file" "<td>199</td>" "$OUT/preds.dom"
