@@ -91,17 +91,19 @@ metric, both values, the difference, a paired confidence interval and p-value
 on the same examples (paired bootstrap; exact McNemar for accuracy) and a
 verdict: better, worse or no significant change.
 
-Gates (--gate, repeatable) are absolute ("accuracy >= 0.85") or regression
-gates ("ece may rise at most 0.01", "accuracy may drop at most 0.02 if
-significant"), optionally scoped: "task=T model=M: accuracy >= 0.8".
-Exit status 3 when a gate fails, 2 when the results are not comparable
-(different datasets, unless --force).`,
+The candidate suite's own gates (those its run recorded) are checked again on
+the candidate. Gates (--gate, repeatable) add absolute ("accuracy >= 0.85")
+or regression gates ("ece may rise at most 0.01", "accuracy may drop at most
+0.02 if significant"), optionally scoped: "task=T model=M: accuracy >= 0.8".
+Exit status 3 when any gate fails, 2 when the results are not comparable
+(different datasets, unless --force) or have nothing in common (no model,
+task or metric matched: the message names what each side has).`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var gates multiFlag
 			fs.Var(&gates, "gate", "a gate expression (repeatable)")
 			format := fs.String("format", "table", "table, md, json or junit")
 			out := fs.String("o", "", "write the report to FILE instead of stdout")
-			junit := fs.String("junit", "", "also write JUnit XML to FILE (each gate a test case)")
+			junit := fs.String("junit", "", "also write JUnit XML to FILE (each gate and each compared metric a test case)")
 			force := fs.Bool("force", false, "compare even when datasets differ")
 			all := fs.Bool("all-variants", false, "compare perturbed variants too, not only clean")
 			return func(_ context.Context, e *env, args []string) error {
@@ -129,7 +131,7 @@ Exit status 3 when a gate fails, 2 when the results are not comparable
 				}
 				c, err := compare.Compare(base, cand, compare.SidecarPath(args[0], base), compare.SidecarPath(args[1], cand), opts)
 				if err != nil {
-					if errors.Is(err, compare.ErrDatasetMismatch) {
+					if errors.Is(err, compare.ErrDatasetMismatch) || errors.Is(err, compare.ErrNothingInCommon) {
 						return withCode(exitUsage, err)
 					}
 					return withCode(exitRuntime, err)
@@ -152,7 +154,7 @@ Exit status 3 when a gate fails, 2 when the results are not comparable
 				if c.Failed() {
 					for _, g := range c.Gates {
 						if !g.Pass {
-							fmt.Fprintf(e.stderr, "evalctl: gate failed: %s (%s %s): %s\n", g.Expr, g.Model, g.Task, g.Reason)
+							fmt.Fprintf(e.stderr, "evalctl: gate failed (%s): %s (%s %s): %s\n", g.Source, g.Expr, g.Model, g.Task, g.Reason)
 						}
 					}
 					return errGateFailed
