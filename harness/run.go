@@ -152,7 +152,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			Host: host, Args: r.opt.Args, Limit: r.opt.Limit, Shard: r.opt.Shard.String(),
 		},
 		Suite: result.Suite{Name: s.Name, Path: s.File, SHA256: s.SHA256, Seed: s.Seed,
-			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence},
+			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence, Overrides: s.Overrides},
 		Runtime: result.Runtime{
 			ORTVersion: r.opt.ORTVersion, Library: r.opt.ORTLibrary,
 			RequestedProviders: s.Runtime.ExecutionProviders, AllowFallback: *s.Runtime.AllowFallback,

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/evalctl/evalctl/harness"
 	"github.com/evalctl/evalctl/harness/onnx"
 	"github.com/evalctl/evalctl/harness/ort"
 	"github.com/evalctl/evalctl/harness/suite"
@@ -89,19 +88,22 @@ the .onnx file itself and needs no ONNX Runtime.`,
 		},
 	})
 	register(&command{
-		Name: "validate", UsageLine: "validate SUITE.yaml...", Short: "check suite files without running them",
+		Name: "validate", UsageLine: "validate [--model NAME=PATH]... [--set key.path=value]... SUITE.yaml...", Short: "check suite files without running them",
 		Long: `Validate reads each suite strictly and reports every problem at once: unknown
 keys (with the nearest valid key), wrong types, missing files, dangling
 references and invalid gates, each with file:line:col and the key path.
-It loads no model. Exit status 2 when any suite is invalid.`,
+It loads no model. Exit status 2 when any suite is invalid. --model and
+--set are applied as evalctl run applies them.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			var ov overrideFlags
+			ov.add(fs)
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) == 0 {
 					return usageErrorf("usage: validate needs at least one SUITE.yaml")
 				}
 				var bad error
 				for _, p := range args {
-					s, err := loadSuite(p)
+					s, err := loadSuiteWith(p, ov.overrides())
 					if err != nil {
 						printSuiteErrors(e, err)
 						bad = &exitError{code: exitUsage, err: fmt.Errorf("%s is invalid", p)}
@@ -283,12 +285,5 @@ func humanBytes(n int64) string {
 }
 
 func loadSuite(path string) (*suite.Suite, error) {
-	s, err := suite.Load(path)
-	if err != nil {
-		return nil, withCode(exitUsage, err)
-	}
-	if _, err := harness.ParseGates(s); err != nil {
-		return nil, withCode(exitUsage, err)
-	}
-	return s, nil
+	return loadSuiteWith(path, suite.Overrides{})
 }

@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		Name:      "run",
-		UsageLine: "run [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
+		UsageLine: "run [--model NAME=PATH]... [--set key.path=value]... [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
 		Short:     "evaluate every model of a suite on every task",
 		Long: `Run evaluates every model on every task of the suite. It shows progress on
 stderr, prints a summary table on stdout, and writes DIR/result.json (schema
@@ -25,6 +25,12 @@ evalctl.result/v1) and DIR/predictions.jsonl, both atomically.
 Predictions are cached in DIR/cache in chunks keyed by the model, data,
 settings and runtime, so a run that was interrupted resumes where it stopped
 when started again with the same --out.
+
+--model NAME=PATH points the suite's model NAME at another file (a new
+checkpoint), --set key.path=value changes any suite key ("runtime.batch_size=64",
+"tasks.sst2.metrics=[accuracy, nll]"), and ${VAR} or ${VAR:-default} in the
+suite's values are read from the environment; all of them are checked like
+the file and recorded in the result (suite.overrides).
 
 The suite's gates are checked after the run; if any fails, the exit status is 3.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -36,6 +42,8 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
 			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
+			var ov overrideFlags
+			ov.add(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usageErrorf("usage: run takes one SUITE.yaml")
@@ -53,7 +61,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				if !validFormat(*format, "table", "md", "json", "none") {
 					return usageErrorf("--format %q: want table, md, json or none", *format)
 				}
-				s, err := loadSuite(args[0])
+				s, err := loadSuiteWith(args[0], ov.overrides())
 				if err != nil {
 					printSuiteErrors(e, err)
 					return &exitError{code: exitUsage, err: fmt.Errorf("%s is invalid", args[0])}

@@ -30,8 +30,13 @@ type Suite struct {
 	File   string `yaml:"-"`
 	Dir    string `yaml:"-"`
 	SHA256 string `yaml:"-"`
+	// Overrides records what changed the suite beyond its file: the
+	// environment variables expanded ("${VAR}=value") and the --model and
+	// --set flags, in order (see Overrides).
+	Overrides []string `yaml:"-"`
 
-	pos map[string]position
+	pos       map[string]position
+	overrides Overrides
 }
 
 // Bootstrap configures the percentile bootstrap behind every confidence interval.
