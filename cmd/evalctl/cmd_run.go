@@ -20,7 +20,9 @@ func init() {
 		Short:     "evaluate every model of a suite on every task",
 		Long: `Run evaluates every model on every task of the suite. It shows progress on
 stderr, prints a summary table on stdout, and writes DIR/result.json (schema
-evalctl.result/v1) and DIR/predictions.jsonl, both atomically.
+evalctl.result/v1) and DIR/predictions.jsonl, both atomically (with --gzip or
+the suite's output.gzip, DIR/predictions.jsonl.gz: compare, rescore, merge and
+leaderboard read either).
 
 Predictions are cached in DIR/cache in chunks keyed by the model, data,
 settings and runtime, so a run that was interrupted resumes where it stopped
@@ -41,6 +43,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			format := fs.String("format", "table", "stdout summary: table, md, json or none")
 			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
 			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
+			gzipPreds := fs.Bool("gzip", false, "write the predictions gzip-compressed, as DIR/predictions.jsonl.gz (suite key output.gzip)")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
 			var ov overrideFlags
 			ov.add(fs)
@@ -76,7 +79,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				}
 				bar := newProgressBar(e.stderr)
 				res, err := harness.Run(ctx, s, harness.Options{
-					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache,
+					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache, Gzip: *gzipPreds,
 					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
 					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),
 					Progress: bar.update,

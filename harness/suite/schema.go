@@ -273,6 +273,8 @@ func (g *GateSpec) UnmarshalYAML(n *yaml.Node) error {
 type OutputSpec struct {
 	// Predictions writes the per-example sidecar (default true).
 	Predictions *bool `yaml:"predictions"`
+	// Gzip writes the sidecar gzip-compressed, as predictions.jsonl.gz.
+	Gzip bool `yaml:"gzip"`
 }
 
 // String returns the gate as written, with its scope.
