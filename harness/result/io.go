@@ -1,9 +1,9 @@
 package result
 
 import (
-	"compress/gzip"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
