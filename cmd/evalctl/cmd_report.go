@@ -48,15 +48,17 @@ func readResult(path string) (*result.Result, error) {
 
 func init() {
 	register(&command{
-		Name: "report", UsageLine: "report [--format table|md|html|json] [-o FILE] RESULT.json",
+		Name: "report", UsageLine: "report [--format table|md|html|json] [--wide] [-o FILE] RESULT.json",
 		Short: "render a result as a table, Markdown, HTML or JSON",
-		Long: `Report renders a result file. table is for terminals, md for pull-request
+		Long: `Report renders a result file. table is for terminals (compact: headline
+metrics as value ± interval half-width; --wide for every metric and column), md for pull-request
 comments, html a self-contained page (inline CSS and SVG charts: reliability
 diagrams, per-group bars, severity curves, the adaptation Pareto chart,
 efficiency and provenance), json the result itself.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			format := fs.String("format", "table", "table, md, html or json")
 			out := fs.String("o", "", "write to FILE instead of stdout")
+			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usageErrorf("usage: report takes one RESULT.json")
@@ -68,7 +70,7 @@ efficiency and provenance), json the result itself.`,
 				var render func(io.Writer) error
 				switch *format {
 				case "table":
-					render = func(w io.Writer) error { return reports.WriteTable(w, r) }
+					render = func(w io.Writer) error { return printResultWide(w, r, "table", *wide) }
 				case "md":
 					render = func(w io.Writer) error { return reports.WriteMarkdown(w, r) }
 				case "html":

@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		Name:      "run",
-		UsageLine: "run [--model NAME=PATH]... [--set key.path=value]... [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
+		UsageLine: "run [--model NAME=PATH]... [--set key.path=value]... [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--wide] [--gzip] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
 		Short:     "evaluate every model of a suite on every task",
 		Long: `Run evaluates every model on every task of the suite. It shows progress on
 stderr, prints a summary table on stdout, and writes DIR/result.json (schema
@@ -43,6 +43,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			format := fs.String("format", "table", "stdout summary: table, md, json or none")
 			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
 			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
+			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
 			gzipPreds := fs.Bool("gzip", false, "write the predictions gzip-compressed, as DIR/predictions.jsonl.gz (suite key output.gzip)")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
 			var ov overrideFlags
@@ -89,7 +90,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 					return withCode(exitRuntime, err)
 				}
 				fmt.Fprintf(e.stderr, "evalctl: wrote %s\n", filepath.Join(dir, harness.ResultFile))
-				if err := printResult(e.stdout, res, *format); err != nil {
+				if err := printResultWide(e.stdout, res, *format, *wide); err != nil {
 					return err
 				}
 				if !*noGates && gatesFailed(res) {
