@@ -48,24 +48,42 @@ func readResult(path string) (*result.Result, error) {
 
 func init() {
 	register(&command{
-		Name: "report", UsageLine: "report [--format table|md|html|json] [--wide] [-o FILE] RESULT.json",
+		Name: "report", UsageLine: "report [--format table|md|html|json] [--view summary|adaptation] [--wide] [-o FILE] RESULT.json",
 		Short: "render a result as a table, Markdown, HTML or JSON",
 		Long: `Report renders a result file. table is for terminals (compact: headline
 metrics as value ± interval half-width; --wide for every metric and column), md for pull-request
 comments, html a self-contained page (inline CSS and SVG charts: reliability
 diagrams, per-group bars, severity curves, the adaptation Pareto chart,
-efficiency and provenance), json the result itself.`,
+efficiency and provenance), json the result itself.
+
+--view adaptation shows, in any format, adaptation methods side by side: per
+evaluated dataset, one row per adapted model (models[].adaptation, and the
+harness's probes) with method, base, trainable parameters, training examples
+and compute beside accuracy, calibration, worst group and robustness.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			format := fs.String("format", "table", "table, md, html or json")
 			out := fs.String("o", "", "write to FILE instead of stdout")
 			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
+			view := fs.String("view", "summary", "summary (the whole result) or adaptation (adaptation methods side by side)")
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usageErrorf("usage: report takes one RESULT.json")
 				}
+				if *view != "summary" && *view != "adaptation" {
+					return usageErrorf("--view %q: want summary or adaptation", *view)
+				}
 				r, err := readResult(args[0])
 				if err != nil {
 					return err
+				}
+				if *view == "adaptation" {
+					renders := map[string]func(io.Writer, *result.Result) error{"table": reports.WriteAdaptationTable,
+						"md": reports.WriteAdaptationMarkdown, "html": reports.WriteAdaptationHTML, "json": reports.WriteAdaptationJSON}
+					render, ok := renders[*format]
+					if !ok {
+						return usageErrorf("--format %q: want table, md, html or json", *format)
+					}
+					return writeOutput(e, *out, func(w io.Writer) error { return render(w, r) })
 				}
 				var render func(io.Writer) error
 				switch *format {

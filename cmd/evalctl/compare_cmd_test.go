@@ -80,3 +80,28 @@ func TestCompareExitCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestReportAdaptationView(t *testing.T) {
+	const fixture = "../../reports/testdata/fixture.result.json"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string
+		err  string
+	}{
+		{"table", []string{"--view", "adaptation"}, exitOK, "adaptation methods side by side", ""},
+		{"md", []string{"--view", "adaptation", "--format", "md"}, exitOK, "| Model | Task | Method | Base | Trainable params | Train examples | Compute |", ""},
+		{"html", []string{"--view", "adaptation", "--format", "html"}, exitOK, "<table class=\"adaptation\">", ""},
+		{"json", []string{"--view", "adaptation", "--format", "json"}, exitOK, `"trainable_params": 65536`, ""},
+		{"unknown view", []string{"--view", "adapt"}, exitUsage, "", `--view "adapt": want summary or adaptation`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, append([]string{"report", fixture}, tt.args...)...)
+			require.Equal(t, tt.code, code, errOut)
+			assert.Contains(t, out, tt.out)
+			assert.Contains(t, errOut, tt.err)
+		})
+	}
+}
