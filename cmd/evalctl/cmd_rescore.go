@@ -20,7 +20,13 @@ func suiteFor(explicit string, r *result.Result) (*suite.Suite, error) {
 	if path == "" {
 		path = r.Suite.Path
 	}
-	s, err := loadSuite(path)
+	// The result's own suite is loaded with the overrides its run recorded
+	// (--model, --set, ${VAR}s), so that it is scored as it was run.
+	o := suite.Overrides{}
+	if explicit == "" {
+		o = suite.Replay(r.Suite.Overrides)
+	}
+	s, err := loadSuiteWith(path, o)
 	if err != nil {
 		return nil, err
 	}

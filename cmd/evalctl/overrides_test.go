@@ -50,11 +50,29 @@ func TestRunOverridesRecorded(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(ckpt, b, 0o644))
 	code, _, errOut := runCLI(t, "run", "testdata/linear.yaml", "--out", filepath.Join(dir, "out"), "--format", "none",
-		"--model", "linear="+ckpt, "--set", "runtime.batch_size=7")
+		"--model", "linear="+ckpt, "--set", "runtime.batch_size=7", "--set", "tasks[0].metrics=[accuracy, nll]")
 	require.Equal(t, exitOK, code, errOut)
 	res, err := result.ReadFile(filepath.Join(dir, "out", "result.json"))
 	require.NoError(t, err)
 	assert.Equal(t, ckpt, res.Models[0].Path)
 	assert.Equal(t, 7, res.Runtime.BatchSize)
-	assert.Equal(t, []string{"--model linear=" + ckpt, "--set runtime.batch_size=7"}, res.Suite.Overrides)
+	overrides := []string{"--model linear=" + ckpt, "--set runtime.batch_size=7", "--set tasks[0].metrics=[accuracy, nll]"}
+	assert.Equal(t, overrides, res.Suite.Overrides)
+	names := func(r *result.Result) []string {
+		var out []string
+		for _, m := range r.Evaluations[0].Metrics {
+			out = append(out, m.Name)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"accuracy", "nll"}, names(res))
+
+	// rescore replays the recorded overrides: the same metrics, not the file's.
+	code, _, errOut = runCLI(t, "rescore", filepath.Join(dir, "out", "result.json"), "--out", filepath.Join(dir, "re"), "--format", "none")
+	require.Equal(t, exitOK, code, errOut)
+	re, err := result.ReadFile(filepath.Join(dir, "re", "result.json"))
+	require.NoError(t, err)
+	assert.Equal(t, names(res), names(re))
+	assert.Equal(t, overrides, re.Suite.Overrides)
+	assert.Equal(t, res.Evaluations[0].Metrics[0].Value, re.Evaluations[0].Metrics[0].Value)
 }

@@ -392,3 +392,42 @@ func itemName(n *yaml.Node) string {
 	}
 	return ""
 }
+
+// Replay returns the overrides a result recorded (Suite.Overrides, as
+// result.Suite.Overrides keeps them), so that rescore and merge load the
+// suite as the run did: the same --model and --set flags, and each ${VAR}
+// as it was expanded then (unset where its default was used); a variable
+// the record does not name is read from the environment.
+func Replay(recorded []string) Overrides {
+	var o Overrides
+	vars := map[string]string{}
+	unset := map[string]bool{}
+	for _, r := range recorded {
+		switch {
+		case strings.HasPrefix(r, "--model "):
+			o.Models = append(o.Models, strings.TrimPrefix(r, "--model "))
+		case strings.HasPrefix(r, "--set "):
+			o.Sets = append(o.Sets, strings.TrimPrefix(r, "--set "))
+		case strings.HasPrefix(r, "${"):
+			name, rest, ok := strings.Cut(r[2:], "}")
+			if !ok {
+				continue
+			}
+			if v, ok := strings.CutPrefix(rest, "="); ok {
+				vars[name] = v
+			} else {
+				unset[name] = true
+			}
+		}
+	}
+	o.LookupEnv = func(k string) (string, bool) {
+		if v, ok := vars[k]; ok {
+			return v, true
+		}
+		if unset[k] {
+			return "", false
+		}
+		return os.LookupEnv(k)
+	}
+	return o
+}

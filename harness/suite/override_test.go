@@ -158,3 +158,23 @@ func TestLoadWithEnvironment(t *testing.T) {
 	}
 	assert.NotContains(t, err.Error(), "EVALCTL_TEST_SUITE_NAME")
 }
+
+func TestReplay(t *testing.T) {
+	t.Setenv("EVALCTL_TEST_OTHER", "from-env")
+	o := suite.Replay([]string{"${SUITE_NAME}=nightly", "${SEED} unset: default 1", "--model m=/abs/m.onnx", "--set gates[0]=accuracy >= 0.9", "--set seed=3"})
+	assert.Equal(t, []string{"m=/abs/m.onnx"}, o.Models)
+	assert.Equal(t, []string{"gates[0]=accuracy >= 0.9", "seed=3"}, o.Sets)
+	tests := []struct {
+		name, want string
+		ok         bool
+	}{
+		{"SUITE_NAME", "nightly", true},
+		{"SEED", "", false},                      // its default was used: unset again
+		{"EVALCTL_TEST_OTHER", "from-env", true}, // not recorded: the environment
+	}
+	for _, tt := range tests {
+		v, ok := o.LookupEnv(tt.name)
+		assert.Equal(t, tt.ok, ok, tt.name)
+		assert.Equal(t, tt.want, v, tt.name)
+	}
+}
