@@ -22,11 +22,13 @@ func suiteFor(explicit string, r *result.Result) (*suite.Suite, error) {
 	}
 	// The result's own suite is loaded with the overrides its run recorded
 	// (--model, --set, ${VAR}s), so that it is scored as it was run.
-	o := suite.Overrides{}
+	var s *suite.Suite
+	var err error
 	if explicit == "" {
-		o = suite.Replay(r.Suite.Overrides)
+		s, err = loadSuiteWith(path, suite.Replay(r.Suite.Overrides))
+	} else {
+		s, err = loadSuite(path)
 	}
-	s, err := loadSuiteWith(path, o)
 	if err != nil {
 		return nil, err
 	}
