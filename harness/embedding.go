@@ -170,6 +170,7 @@ func runProbe(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*tas
 			st := e.stats
 			st.wall += time.Since(t1)
 			x.ev.Efficiency = r.efficiency(mr.mi, st, len(x.preds), probe.Params())
+			x.ev.Cost = r.cost(st, len(x.preds))
 			in.place(x)
 		}
 		if calib != nil {
@@ -340,7 +341,7 @@ func runRetrieval(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (
 	}
 	st := queries.stats.plus(corpus.stats)
 	in.ev = result.Evaluation{Model: mr.m.Name, Task: t.Name, Kind: t.Kind, Dataset: t.Dataset, Variant: "clean",
-		Efficiency: r.efficiency(mr.mi, st, len(queries.preds)+len(corpus.preds), 0)}
+		Efficiency: r.efficiency(mr.mi, st, len(queries.preds)+len(corpus.preds), 0), Cost: r.cost(st, len(queries.preds)+len(corpus.preds))}
 	in.ev.Extra = map[string]any{"queries": len(queries.preds), "corpus": len(corpus.preds), "output": queries.output}
 	return assembleRetrieval(r, t, &taskInputs{clean: in})
 }
@@ -450,7 +451,7 @@ func runWEAT(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*task
 	}
 	in := &evalInput{preds: e.preds, groups: e.groups, output: e.output, resumed: e.stats.resumed}
 	in.ev = result.Evaluation{Model: mr.m.Name, Task: t.Name, Kind: t.Kind, Dataset: t.Dataset, Variant: "clean",
-		Efficiency: r.efficiency(mr.mi, e.stats, len(e.preds), 0)}
+		Efficiency: r.efficiency(mr.mi, e.stats, len(e.preds), 0), Cost: r.cost(e.stats, len(e.preds))}
 	in.ev.Extra = map[string]any{"output": e.output}
 	return assembleWEAT(r, t, &taskInputs{clean: in})
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/cost"
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
@@ -22,6 +23,8 @@ type modelRun struct {
 	om   *OpenedModel
 	hash string // SHA-256 of the model file
 	task string // the task being evaluated (progress lines)
+	// meter measures the cost of each prediction pass (nil: none).
+	meter *cost.Meter
 }
 
 // evalInput is one evaluation's predictions with what scoring them needs.
@@ -124,6 +127,10 @@ func (r *runner) kind(name string) (taskKind, error) {
 		return taskKind{run: runRetrieval, assemble: assembleRetrieval}, nil
 	case tasks.WEAT:
 		return taskKind{run: runWEAT, assemble: assembleWEAT}, nil
+	case tasks.Generation:
+		return taskKind{run: runGeneration, assemble: assembleGeneration}, nil
+	case tasks.Extraction:
+		return taskKind{run: runExtraction, assemble: assembleExtraction}, nil
 	}
 	return taskKind{}, fmt.Errorf("unknown task kind %q", name)
 }
@@ -185,6 +192,7 @@ func (r *runner) input(mr *modelRun, t *suite.Task, v variant, d *suite.Dataset,
 		in.mode, in.output = tasks.ScoresProbabilities, e.sc.output
 	}
 	in.ev.Efficiency = r.efficiency(mr.mi, pr.stats, len(pr.preds), 0)
+	in.ev.Cost = r.cost(pr.stats, len(pr.preds))
 	return in
 }
 

@@ -20,7 +20,11 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
 // scrubbed. Refresh with go test ./harness -run ResultGolden -update.
 func TestResultGolden(t *testing.T) {
 	p, _, _ := writeFixture(t, 60, "gates:\n  - accuracy >= 0.5\n")
-	res, err := runFixture(t, p, &fakeModel{}, nil)
+	res, err := runFixture(t, p, &fakeModel{}, func(o *Options) {
+		// No RAPL counters and a 65 W figure: the cost is estimated on
+		// every machine alike.
+		o.PowercapRoot, o.PowerWatts = t.TempDir(), 65
+	})
 	require.NoError(t, err)
 	scrub(res)
 	got, err := json.MarshalIndent(res, "", "  ")
@@ -44,6 +48,10 @@ func scrub(r *result.Result) {
 		if e := r.Evaluations[i].Efficiency; e != nil {
 			e.WallSeconds, e.InferenceSeconds, e.ExamplesPerSecond = 0, 0, 0
 			e.LatencyMs = result.Latency{}
+		}
+		if c := r.Evaluations[i].Cost; c != nil {
+			c.WallSeconds, c.CPUSeconds = 0, 0
+			c.CPUEnergy.Value, c.Energy.Value, c.Carbon.Value = 0, 0, 0
 		}
 	}
 }

@@ -19,7 +19,8 @@ import (
 // classification with calibration, counterfactuals, perturbations and
 // shift (quickstart, spam-shift), probes with k-shot curves
 // (quickstart-probes), perplexity (spam-shift), multiple choice, perplexity
-// and pair preference (the LM fixture), retrieval and WEAT — once on one
+// and pair preference (the LM fixture), retrieval, WEAT, prompting and
+// generation (prompting) — once on one
 // machine and once as three shards, and checks that
 //   - merging the shards' results gives the single-machine result, and
 //   - rescoring the single-machine result from its sidecar gives it back,
@@ -42,6 +43,7 @@ func TestEveryKindMergesAndRescores(t *testing.T) {
 		{"classification by an LM, few-shot sweep", lmClass, 0},
 		{"retrieval", filepath.Join("..", "suites", "retrieval.yaml"), 0},
 		{"weat", filepath.Join("..", "suites", "weat.yaml"), 0},
+		{"prompting sweep + generation with perturbations", filepath.Join("..", "suites", "prompting.yaml"), 30},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,6 +70,7 @@ func TestEveryKindMergesAndRescores(t *testing.T) {
 			rescored, err := Rescore(s, full, fullPreds, RescoreOptions{})
 			require.NoError(t, err)
 			assertSameResult(t, full, rescored, "rescored")
+			assertCosts(t, full, rescored, merged, shards)
 		})
 	}
 }
@@ -96,7 +99,35 @@ func assertSameResult(t *testing.T, want, got *result.Result, what string) {
 	require.Empty(t, diffs, "%s differs from the single-machine run:\n%s", what, strings.Join(diffs, "\n"))
 }
 
-var volatileKeys = map[string]bool{"efficiency": true, "fit_seconds": true, "compute": true, "tokens_per_second": true,
+// assertCosts checks the cost sections: every evaluation has one, rescore
+// keeps the run's, and merge sums the shards' (examples and times).
+func assertCosts(t *testing.T, full, rescored, merged *result.Result, shards []*result.Result) {
+	t.Helper()
+	costs := func(r *result.Result) map[string]*result.Cost {
+		m := map[string]*result.Cost{}
+		for _, e := range r.Evaluations {
+			require.NotNil(t, e.Cost, "%s has no cost", e.Key())
+			m[e.Key()] = e.Cost
+		}
+		return m
+	}
+	fc, rc, mc := costs(full), costs(rescored), costs(merged)
+	require.Equal(t, fc, rc, "rescore keeps the run's cost")
+	sum := map[string]int{}
+	wall := map[string]float64{}
+	for _, sh := range shards {
+		for k, c := range costs(sh) {
+			sum[k] += c.Examples
+			wall[k] += c.WallSeconds
+		}
+	}
+	for k, c := range mc {
+		require.Equal(t, sum[k], c.Examples, "%s: merged examples are the shards' sum", k)
+		require.InDelta(t, wall[k], c.WallSeconds, 1e-9, "%s: merged wall time is the shards' sum", k)
+	}
+}
+
+var volatileKeys = map[string]bool{"efficiency": true, "cost": true, "fit_seconds": true, "compute": true, "tokens_per_second": true,
 	"tokens_run": true}
 
 func scrubVolatile(v any) any {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalctl/evalctl/harness/cost"
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks"
@@ -81,6 +82,8 @@ type streamStats struct {
 	cachedWall, cachedInference time.Duration
 	cachedBatches               int
 	cachedLatencies             []float64
+	// cost is the measured cost of the pass (harness/cost).
+	cost cost.Reading
 }
 
 // plus returns the statistics of two passes together.
@@ -96,6 +99,7 @@ func (a streamStats) plus(b streamStats) streamStats {
 	a.cachedInference += b.cachedInference
 	a.cachedBatches += b.cachedBatches
 	a.cachedLatencies = append(slices.Clone(a.cachedLatencies), b.cachedLatencies...)
+	a.cost = a.cost.Plus(b.cost)
 	return a
 }
 
@@ -205,7 +209,9 @@ func (r *runner) runPass(ctx context.Context, mr *modelRun, ps *passSpec) (*pass
 	if enc.label != nil {
 		res.classes = enc.label.Classes()
 	}
+	span := mr.meter.Start()
 	res.preds, res.stats, err = p.run(ctx)
+	res.stats.cost = span.Stop()
 	if err != nil {
 		return nil, err
 	}

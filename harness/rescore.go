@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/cost"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks"
@@ -318,7 +319,7 @@ func sameInputs(a, b *result.Result) error {
 // and inference time add up; wall time is the longest shard's; throughput
 // is the sum of the shards' (they ran side by side); latency percentiles
 // are the worst shard's (a conservative bound, since the per-batch samples
-// are not kept).
+// are not kept). Cost figures (time, energy, carbon) add up (cost.Sum).
 func mergeEfficiency(shards []*result.Result) []result.Evaluation {
 	var out []result.Evaluation
 	idx := map[string]int{}
@@ -335,6 +336,7 @@ func mergeEfficiency(shards []*result.Result) []result.Evaluation {
 				out = append(out, e)
 				continue
 			}
+			out[i].Cost = cost.Sum(out[i].Cost, ev.Cost)
 			a, b := out[i].Efficiency, ev.Efficiency
 			if a == nil || b == nil {
 				continue

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalctl/evalctl/harness/cost"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks/tensor"
@@ -77,6 +78,11 @@ type Options struct {
 	Warn func(string)
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
+	// PowerWatts and GridIntensity override the suite's cost section when
+	// > 0 (--power-watts, --grid-intensity); PowercapRoot is where RAPL
+	// counters are read (default /sys/class/powercap).
+	PowerWatts, GridIntensity float64
+	PowercapRoot              string
 }
 
 // ResultFile and PredictionsFile are the names Run writes inside OutDir.
@@ -205,6 +211,9 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			mi.Adaptation = &result.Adaptation{Method: a.Method, Base: a.Base, TrainableParams: a.TrainableParams,
 				TrainExamples: a.TrainExamples, Compute: a.Compute, Notes: a.Notes}
 		}
+		if c := m.Card; c != nil {
+			mi.Card = &result.Card{IntendedUse: c.IntendedUse, OutOfScope: c.OutOfScope, License: c.License, Owners: c.Owners, Notes: c.Notes}
+		}
 		if r.opt.Facts != nil {
 			f, err := r.opt.Facts(path)
 			if err != nil {
@@ -228,10 +237,11 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			mi.Outputs = append(mi.Outputs, ioInfo(out))
 		}
 		res.Models = append(res.Models, mi)
-		mr := &modelRun{m: m, mi: &mi, om: om, hash: sum}
+		mr := &modelRun{m: m, mi: &mi, om: om, hash: sum, meter: cost.Open(r.costConfig(om.Provider))}
 		for _, t := range taskList {
 			out, err := r.evaluate(ctx, mr, t)
 			if err != nil {
+				mr.meter.Close()
 				om.Model.Close()
 				return nil, nil, fmt.Errorf("model %q, task %q: %w", m.Name, t.Name, err)
 			}
@@ -245,6 +255,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			}
 			outcomes[t.Name][m.Name] = out
 		}
+		mr.meter.Close()
 		if err := om.Model.Close(); err != nil {
 			return nil, nil, fmt.Errorf("model %q: close: %w", m.Name, err)
 		}
@@ -383,4 +394,30 @@ func percentiles(v []float64) result.Latency {
 		sum += x
 	}
 	return result.Latency{P50: rank(0.5), P90: rank(0.9), P99: rank(0.99), Mean: sum / float64(len(s))}
+}
+
+// costConfig is the cost meter's configuration for a model run on
+// provider: the suite's cost section, overridden by the run's options.
+func (r *runner) costConfig(provider string) cost.Config {
+	c := cost.Config{PowerWatts: r.s.Cost.PowerWatts, GridIntensity: r.s.Cost.GridIntensity, PowercapRoot: r.opt.PowercapRoot}
+	if c.GridIntensity > 0 {
+		c.GridSource = "suite cost.grid_intensity"
+	}
+	if r.opt.PowerWatts > 0 {
+		c.PowerWatts = r.opt.PowerWatts
+	}
+	if r.opt.GridIntensity > 0 {
+		c.GridIntensity, c.GridSource = r.opt.GridIntensity, "--grid-intensity"
+	}
+	if provider == "cuda" || provider == "tensorrt" {
+		c.GPU, c.GPUIndex = true, cost.GPUIndexFromEnv()
+	}
+	return c
+}
+
+// cost converts a pass's cost reading into the result's figures; examples
+// counts the evaluation's examples, cached or computed.
+func (r *runner) cost(st streamStats, examples int) *result.Cost {
+	grid, src := r.costConfig("").Grid()
+	return st.cost.Result(max(examples-st.resumed, 0), st.resumed, grid, src)
 }

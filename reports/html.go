@@ -42,6 +42,8 @@ type reportData struct {
 	ParetoMetric             string
 	Adapt, Eff               [][]string
 	Prov                     [][2]string
+	// Cost is the cost table (energy per 1,000 examples), when recorded.
+	Cost block
 }
 
 // WriteHTML writes r as one self-contained HTML file (inline CSS and SVG,
@@ -55,7 +57,7 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 	}
 	v := newView(r)
 	d := reportData{R: r, Schema: result.Schema, CSS: css(), Header: v.header(), FairHeader: v.fairHeader(),
-		RobustHeader: v.robustHeader(), ParetoMetric: opts.ParetoMetric, Prov: provenance(r)}
+		RobustHeader: v.robustHeader(), ParetoMetric: opts.ParetoMetric, Prov: provenance(r), Cost: costBlock(r)}
 	for _, row := range v.Rows {
 		d.Rows = append(d.Rows, v.cells(row))
 		e := row.Eval

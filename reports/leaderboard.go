@@ -405,6 +405,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				}
 			}
 		}
+		info = append(info, modelCostInfo(results, row.Model)...)
 		if err := write("models/"+row.Slug+".html", "model", map[string]any{"Title": row.Model, "Root": "../", "Tasks": tasks, "Model": row.Model, "Cells": cells, "Info": info}); err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func withCI(m result.Metric) string {
 	return s
 }
 
-// extraBlocks builds the counterfactual and shift tables.
+// extraBlocks builds the counterfactual, shift and cost tables.
 func extraBlocks(r *result.Result) []block {
 	cf := block{Title: "Counterfactuals", Header: []string{"Model", "Task", "Substitution", "Flip rate", "Changed inputs", "Metric delta"}}
 	for _, e := range r.Evaluations {
@@ -94,7 +94,7 @@ func extraBlocks(r *result.Result) []block {
 		}
 	}
 	var out []block
-	for _, b := range []block{cf, sh} {
+	for _, b := range []block{cf, sh, costBlock(r)} {
 		if len(b.Rows) > 0 {
 			out = append(out, b)
 		}

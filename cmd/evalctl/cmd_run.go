@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		Name:      "run",
-		UsageLine: "run [--model NAME=PATH]... [--set key.path=value]... [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--wide] [--gzip] [--no-gates] [--no-cache] [--ort-lib PATH] SUITE.yaml",
+		UsageLine: "run [--model NAME=PATH]... [--set key.path=value]... [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--wide] [--gzip] [--no-gates] [--no-cache] [--ort-lib PATH] [--power-watts W] [--grid-intensity G] SUITE.yaml",
 		Short:     "evaluate every model of a suite on every task",
 		Long: `Run evaluates every model on every task of the suite. It shows progress on
 stderr, prints a summary table on stdout, and writes DIR/result.json (schema
@@ -34,6 +34,11 @@ checkpoint), --set key.path=value changes any suite key ("runtime.batch_size=64"
 suite's values are read from the environment; all of them are checked like
 the file and recorded in the result (suite.overrides).
 
+Each evaluation records its cost: wall and CPU seconds, energy (RAPL or NVML
+counters where readable, else estimated from --power-watts or the suite's
+cost.power_watts) and carbon at --grid-intensity gCO2e/kWh (default: the
+world average, 475); see docs/cards.md.
+
 The suite's gates are checked after the run; if any fails, the exit status is 3.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "", "output folder (default out/<suite name>)")
@@ -46,6 +51,8 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
 			gzipPreds := fs.Bool("gzip", false, "write the predictions gzip-compressed, as DIR/predictions.jsonl.gz (suite key output.gzip)")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
+			watts := fs.Float64("power-watts", 0, "CPU power draw in watts, to estimate energy where RAPL is not readable (overrides the suite's cost.power_watts)")
+			grid := fs.Float64("grid-intensity", 0, "carbon intensity of electricity in gCO2e/kWh (overrides the suite's cost.grid_intensity; default 475, the world average)")
 			var ov overrideFlags
 			ov.add(fs)
 			return func(ctx context.Context, e *env, args []string) error {
@@ -61,6 +68,9 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 					if sh, err = harness.ParseShard(*shard); err != nil {
 						return withCode(exitUsage, err)
 					}
+				}
+				if *watts < 0 || *grid < 0 {
+					return usageErrorf("--power-watts %v, --grid-intensity %v: want >= 0", *watts, *grid)
 				}
 				if !validFormat(*format, "table", "md", "json", "none") {
 					return usageErrorf("--format %q: want table, md, json or none", *format)
@@ -81,6 +91,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				bar := newProgressBar(e.stderr)
 				res, err := harness.Run(ctx, s, harness.Options{
 					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache, Gzip: *gzipPreds,
+					PowerWatts: *watts, GridIntensity: *grid,
 					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
 					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),
 					Progress: bar.update,

@@ -114,6 +114,9 @@ type Model struct {
 	Inputs        []IO        `json:"inputs"`
 	Outputs       []IO        `json:"outputs"`
 	Adaptation    *Adaptation `json:"adaptation,omitempty"`
+	// Card holds the free-text fields of the model's evaluation card
+	// (suite models[].card).
+	Card *Card `json:"card,omitempty"`
 }
 
 // IO is one declared model input or output.
@@ -175,6 +178,9 @@ type Evaluation struct {
 	Fairness     *Fairness       `json:"fairness,omitempty"`
 	Efficiency   *Efficiency     `json:"efficiency,omitempty"`
 	Extra        map[string]any  `json:"extra,omitempty"`
+	// Cost is the compute, energy and carbon of the evaluation's
+	// prediction passes (harness/cost).
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Scoring is the scoring configuration of one evaluation.
@@ -366,4 +372,66 @@ func marshal(r *Result) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// Card holds the free-text fields of an evaluation card that a result
+// cannot know: they come from the suite (models[].card).
+type Card struct {
+	IntendedUse string   `json:"intended_use,omitempty"`
+	OutOfScope  []string `json:"out_of_scope,omitempty"`
+	License     string   `json:"license,omitempty"`
+	Owners      string   `json:"owners,omitempty"`
+	Notes       string   `json:"notes,omitempty"`
+}
+
+// Cost is the compute, energy and carbon of one evaluation. Every energy
+// and carbon figure carries the method behind it; a figure that could not
+// be measured or estimated has a null value and says why in Absent.
+type Cost struct {
+	// Examples counts the examples computed by the run that measured the
+	// figures; CachedExamples those whose predictions came from the cache
+	// (their compute was spent by an earlier run and is not in the figures).
+	Examples       int     `json:"examples"`
+	CachedExamples int     `json:"cached_examples,omitempty"`
+	WallSeconds    float64 `json:"wall_seconds"`
+	// CPUSeconds is the process's user plus system CPU time (getrusage).
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// CPUEnergy and GPUEnergy are in joules; GPUEnergy is present when the
+	// model ran on a GPU execution provider.
+	CPUEnergy Figure  `json:"cpu_energy"`
+	GPUEnergy *Figure `json:"gpu_energy,omitempty"`
+	// Energy is the sum of the device figures, in joules; absent when any is.
+	Energy Figure `json:"energy"`
+	// Carbon is Energy times GridIntensity, in grams of CO2 equivalent.
+	Carbon Figure `json:"carbon"`
+	// GridIntensity is the carbon intensity of electricity used, in
+	// gCO2e/kWh, and GridSource where it comes from.
+	GridIntensity float64 `json:"grid_intensity"`
+	GridSource    string  `json:"grid_source"`
+	// Note qualifies the figures (cached examples).
+	Note string `json:"note,omitempty"`
+}
+
+// Figure is one measured or estimated quantity.
+type Figure struct {
+	// Value is null when the figure is absent.
+	Value Float  `json:"value"`
+	Unit  string `json:"unit"`
+	// Method says how Value was obtained: "measured: rapl",
+	// "estimated: 65 W × wall time", ...
+	Method string `json:"method,omitempty"`
+	// Absent says why there is no value.
+	Absent string `json:"absent,omitempty"`
+}
+
+// Present reports whether the figure has a value.
+func (f Figure) Present() bool { return f.Absent == "" && !f.Value.IsNaN() }
+
+// EnergyPer1000 returns the energy in joules per 1,000 computed examples,
+// and false when the energy is absent or no example was computed.
+func (c *Cost) EnergyPer1000() (float64, bool) {
+	if c == nil || !c.Energy.Present() || c.Examples <= 0 {
+		return 0, false
+	}
+	return float64(c.Energy.Value) / float64(c.Examples) * 1000, true
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -294,6 +295,12 @@ func (v *validator) validate() {
 		v.errorf("bootstrap.resamples", ErrInvalid, "%d (want >= 0; 0 disables confidence intervals)", *s.Bootstrap.Resamples)
 	}
 	v.runtime()
+	if w := s.Cost.PowerWatts; w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+		v.errorf("cost.power_watts", ErrInvalid, "%v (want the CPU's power draw in watts, >= 0)", w)
+	}
+	if g := s.Cost.GridIntensity; g < 0 || math.IsNaN(g) || math.IsInf(g, 0) {
+		v.errorf("cost.grid_intensity", ErrInvalid, "%v (want gCO2e/kWh, >= 0; 0 or absent: the world-average default)", g)
+	}
 
 	modelNames := []string{}
 	seen := map[string]string{}
@@ -316,6 +323,16 @@ func (v *validator) validate() {
 			}
 			if a.TrainableParams < 0 || a.TrainExamples < 0 {
 				v.errorf(p+".adaptation", ErrInvalid, "trainable_params and train_examples must be >= 0")
+			}
+		}
+		if c := m.Card; c != nil && c.IntendedUse == "" && len(c.OutOfScope) == 0 && c.License == "" && c.Owners == "" && c.Notes == "" {
+			v.errorf(p+".card", ErrMissing, "at least one of intended_use, out_of_scope, license, owners, notes")
+		}
+		if c := m.Card; c != nil {
+			for j, o := range c.OutOfScope {
+				if strings.TrimSpace(o) == "" {
+					v.errorf(fmt.Sprintf("%s.card.out_of_scope[%d]", p, j), ErrInvalid, "empty entry (want a sentence naming a use the model is not for)")
+				}
 			}
 		}
 	}

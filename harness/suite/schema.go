@@ -24,6 +24,8 @@ type Suite struct {
 	Tasks       []Task     `yaml:"tasks"`
 	Gates       []GateSpec `yaml:"gates"`
 	Output      OutputSpec `yaml:"output"`
+	// Cost configures the energy and carbon figures (docs/cards.md).
+	Cost CostSpec `yaml:"cost"`
 
 	// File is the suite's path as given; Dir the folder paths resolve against;
 	// SHA256 the hash of the file's bytes.
@@ -74,6 +76,28 @@ type Model struct {
 	Adaptation *Adaptation `yaml:"adaptation"`
 	// Inputs maps model input names to dataset feature names when they differ.
 	Inputs map[string]string `yaml:"inputs"`
+	// Card holds the evaluation card's free-text fields (docs/cards.md).
+	Card *Card `yaml:"card"`
+}
+
+// Card holds what an evaluation card says that a result cannot know.
+type Card struct {
+	IntendedUse string   `yaml:"intended_use"`
+	OutOfScope  []string `yaml:"out_of_scope"`
+	License     string   `yaml:"license"`
+	Owners      string   `yaml:"owners"`
+	Notes       string   `yaml:"notes"`
+}
+
+// CostSpec configures how the cost of evaluation is estimated where it
+// cannot be measured.
+type CostSpec struct {
+	// PowerWatts is the CPU's power draw during evaluation, for the energy
+	// estimate where RAPL counters are not readable (0: no estimate).
+	PowerWatts float64 `yaml:"power_watts"`
+	// GridIntensity is the carbon intensity of electricity in gCO2e/kWh
+	// (0: the default world average, harness/cost.DefaultGridIntensity).
+	GridIntensity float64 `yaml:"grid_intensity"`
 }
 
 // Adaptation records how a model was adapted from a base model.
