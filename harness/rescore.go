@@ -56,7 +56,7 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 	out := *res
 	out.Evaluations = nil
 	out.Suite = result.Suite{Name: s2.Name, Path: s2.File, SHA256: s2.SHA256, Seed: s2.Seed,
-		Resamples: *s2.Bootstrap.Resamples, Confidence: s2.Bootstrap.Confidence}
+		Resamples: *s2.Bootstrap.Resamples, Confidence: s2.Bootstrap.Confidence, Overrides: s2.Overrides}
 
 	outcomes := map[string]map[string]*taskOutcome{}
 	done := map[string]bool{}
@@ -196,6 +196,9 @@ func Merge(s *suite.Suite, shards []*result.Result, preds []map[string][]result.
 		seen[sh.Index] = true
 		if r.Suite.SHA256 != base.Suite.SHA256 {
 			errs = append(errs, fmt.Errorf("result %d comes from a different suite file (sha256 %.12s, not %.12s)", i+1, r.Suite.SHA256, base.Suite.SHA256))
+		}
+		if strings.Join(r.Suite.Overrides, "\n") != strings.Join(base.Suite.Overrides, "\n") {
+			errs = append(errs, fmt.Errorf("result %d ran with the suite overrides %q, result 1 with %q", i+1, r.Suite.Overrides, base.Suite.Overrides))
 		}
 		if r.Run.Limit != base.Run.Limit {
 			errs = append(errs, fmt.Errorf("result %d ran with --limit %d, result 1 with --limit %d", i+1, r.Run.Limit, base.Run.Limit))

@@ -70,6 +70,9 @@ type Options struct {
 	Args    []string
 	// NoCache disables reading cached predictions (they are still written).
 	NoCache bool
+	// Gzip writes the predictions gzip-compressed (predictions.jsonl.gz),
+	// as the suite's output.gzip does.
+	Gzip bool
 	// Progress, when set, is called as evaluations advance.
 	Progress func(Progress)
 	// Warn, when set, receives warnings (a damaged cache chunk that is
@@ -119,10 +122,18 @@ func Run(ctx context.Context, s *suite.Suite, opt Options) (*result.Result, erro
 		return nil, err
 	}
 	if *s.Output.Predictions {
-		if err := writePredictions(filepath.Join(opt.OutDir, PredictionsFile), preds); err != nil {
+		name, stale := PredictionsFile, PredictionsFile+result.GzipSuffix
+		if s.Output.Gzip || opt.Gzip {
+			name, stale = stale, name
+		}
+		if err := writePredictions(filepath.Join(opt.OutDir, name), preds); err != nil {
 			return nil, err
 		}
-		res.Predictions = PredictionsFile
+		// The other form, left by an earlier run in the folder, is not this result's.
+		if err := os.Remove(filepath.Join(opt.OutDir, stale)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		res.Predictions = name
 	}
 	if err := result.WriteFile(filepath.Join(opt.OutDir, ResultFile), res); err != nil {
 		return nil, err
@@ -181,7 +192,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			Host: host, Args: r.opt.Args, Limit: r.opt.Limit, Shard: r.opt.Shard.String(),
 		},
 		Suite: result.Suite{Name: s.Name, Path: s.File, SHA256: s.SHA256, Seed: s.Seed,
-			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence},
+			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence, Overrides: s.Overrides},
 		Runtime: result.Runtime{
 			ORTVersion: r.opt.ORTVersion, Library: r.opt.ORTLibrary,
 			RequestedProviders: s.Runtime.ExecutionProviders, AllowFallback: *s.Runtime.AllowFallback,

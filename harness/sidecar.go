@@ -1,9 +1,12 @@
 package harness
 
 import (
+	"compress/gzip"
 	"fmt"
+	"io"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/tasks"
@@ -50,12 +53,19 @@ func sidecarPred(ep *evalPreds, p *tasks.Prediction) result.Prediction {
 
 // writePredictions streams every evaluation's predictions to path as JSON
 // lines, atomically.
+// A path ending in result.GzipSuffix is written gzip-compressed.
 func writePredictions(path string, all []evalPreds) error {
 	f, err := result.CreateAtomic(path)
 	if err != nil {
 		return err
 	}
-	w := result.NewPredictionWriter(f)
+	var out io.Writer = f
+	var zw *gzip.Writer
+	if strings.HasSuffix(path, result.GzipSuffix) {
+		zw = gzip.NewWriter(f)
+		out = zw
+	}
+	w := result.NewPredictionWriter(out)
 	for i := range all {
 		ep := &all[i]
 		for j := range ep.preds {
@@ -69,6 +79,12 @@ func writePredictions(path string, all []evalPreds) error {
 	if err := w.Flush(); err != nil {
 		f.Abort()
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			f.Abort()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
 	}
 	return f.Commit()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -160,3 +162,35 @@ func b2i(b bool) int {
 }
 
 func timeDur(s int) time.Duration { return time.Duration(s) * time.Second }
+
+func TestGoldenCompactText(t *testing.T) {
+	r := fixture()
+	var b bytes.Buffer
+	require.NoError(t, WriteCompactTable(&b, r))
+	golden(t, "report.compact.golden", b.Bytes())
+	s := b.String()
+	// accuracy 0.86 [0.83, 0.89]: half-width (0.89-0.83)/2 = 0.03.
+	assert.Contains(t, s, "0.8600 ± 0.0300")
+	assert.Contains(t, s, "Gates: 1 of 2 failed")
+	assert.NotContains(t, s, CachedLegend, "nothing is cached in the fixture")
+	for _, l := range strings.Split(s, "\n") {
+		assert.LessOrEqual(t, utf8.RuneCountInString(l), 120, l)
+	}
+}
+
+// Efficiency figures from cached predictions are marked "*" with a legend,
+// in the compact and the wide table.
+func TestCachedLegend(t *testing.T) {
+	r := fixture()
+	for i := range r.Evaluations {
+		if r.Evaluations[i].Model == "large" {
+			r.Evaluations[i].Efficiency.Cached = true
+		}
+	}
+	for name, write := range map[string]func(io.Writer, *result.Result) error{"compact": WriteCompactTable, "wide": WriteTable} {
+		var b bytes.Buffer
+		require.NoError(t, write(&b, r))
+		assert.Contains(t, b.String(), "250.0* ", name)
+		assert.Equal(t, 1, strings.Count(b.String(), CachedLegend), name)
+	}
+}

@@ -42,6 +42,9 @@ func WriteTable(w io.Writer, r *result.Result) error {
 	if err := table(w, "", v.header(), rows); err != nil {
 		return err
 	}
+	if v.anyCached() {
+		fmt.Fprintln(w, CachedLegend)
+	}
 	if len(v.Fair) > 0 {
 		rows = nil
 		for _, f := range v.Fair {

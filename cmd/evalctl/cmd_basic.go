@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/evalctl/evalctl/harness"
 	"github.com/evalctl/evalctl/harness/onnx"
 	"github.com/evalctl/evalctl/harness/ort"
 	"github.com/evalctl/evalctl/harness/suite"
@@ -90,17 +89,20 @@ the .onnx file itself and needs no ONNX Runtime.`,
 		},
 	})
 	register(&command{
-		Name: "validate", UsageLine: "validate [--json] SUITE.yaml...", Short: "check suite files without running them",
+		Name: "validate", UsageLine: "validate [--json] [--model NAME=PATH]... [--set key.path=value]... SUITE.yaml...", Short: "check suite files without running them",
 		Long: `Validate reads each suite strictly and reports every problem at once: unknown
 keys (with the nearest valid key), wrong types, missing files, dangling
 references and invalid gates, each with file:line:col and the key path.
-It loads no model. Exit status 2 when any suite is invalid.
+It loads no model. Exit status 2 when any suite is invalid. --model and
+--set are applied as evalctl run applies them.
 
 With --json it prints one JSON object on stdout instead: {"ok", "suites":
 [{"file", "ok", "name", "models", "datasets", "tasks", "gates", "errors":
 [{"file", "line", "col", "key", "kind", "message"}]}]} (docs/suite.md).`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			asJSON := fs.Bool("json", false, "print the problems as JSON on stdout")
+			var ov overrideFlags
+			ov.add(fs)
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) == 0 {
 					return usageErrorf("usage: validate needs at least one SUITE.yaml")
@@ -108,7 +110,7 @@ With --json it prints one JSON object on stdout instead: {"ok", "suites":
 				var bad error
 				rep := validateReport{OK: true, Suites: []validateResult{}}
 				for _, p := range args {
-					s, err := loadSuite(p)
+					s, err := loadSuiteWith(p, ov.overrides())
 					if *asJSON {
 						r := validateResult{File: p, OK: err == nil}
 						if err != nil {
@@ -307,12 +309,5 @@ func humanBytes(n int64) string {
 }
 
 func loadSuite(path string) (*suite.Suite, error) {
-	s, err := suite.Load(path)
-	if err != nil {
-		return nil, withCode(exitUsage, err)
-	}
-	if _, err := harness.ParseGates(s); err != nil {
-		return nil, withCode(exitUsage, err)
-	}
-	return s, nil
+	return loadSuiteWith(path, suite.Overrides{})
 }

@@ -48,27 +48,47 @@ func readResult(path string) (*result.Result, error) {
 
 func init() {
 	register(&command{
-		Name: "report", UsageLine: "report [--format table|md|html|json] [-o FILE] RESULT.json",
+		Name: "report", UsageLine: "report [--format table|md|html|json] [--view summary|adaptation] [--wide] [-o FILE] RESULT.json",
 		Short: "render a result as a table, Markdown, HTML or JSON",
-		Long: `Report renders a result file. table is for terminals, md for pull-request
+		Long: `Report renders a result file. table is for terminals (compact: headline
+metrics as value ± interval half-width; --wide for every metric and column), md for pull-request
 comments, html a self-contained page (inline CSS and SVG charts: reliability
 diagrams, per-group bars, severity curves, the adaptation Pareto chart,
-efficiency and provenance), json the result itself.`,
+efficiency and provenance), json the result itself.
+
+--view adaptation shows, in any format, adaptation methods side by side: per
+evaluated dataset, one row per adapted model (models[].adaptation, and the
+harness's probes) with method, base, trainable parameters, training examples
+and compute beside accuracy, calibration, worst group and robustness.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			format := fs.String("format", "table", "table, md, html or json")
 			out := fs.String("o", "", "write to FILE instead of stdout")
+			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
+			view := fs.String("view", "summary", "summary (the whole result) or adaptation (adaptation methods side by side)")
 			return func(_ context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usageErrorf("usage: report takes one RESULT.json")
+				}
+				if *view != "summary" && *view != "adaptation" {
+					return usageErrorf("--view %q: want summary or adaptation", *view)
 				}
 				r, err := readResult(args[0])
 				if err != nil {
 					return err
 				}
+				if *view == "adaptation" {
+					renders := map[string]func(io.Writer, *result.Result) error{"table": reports.WriteAdaptationTable,
+						"md": reports.WriteAdaptationMarkdown, "html": reports.WriteAdaptationHTML, "json": reports.WriteAdaptationJSON}
+					render, ok := renders[*format]
+					if !ok {
+						return usageErrorf("--format %q: want table, md, html or json", *format)
+					}
+					return writeOutput(e, *out, func(w io.Writer) error { return render(w, r) })
+				}
 				var render func(io.Writer) error
 				switch *format {
 				case "table":
-					render = func(w io.Writer) error { return reports.WriteTable(w, r) }
+					render = func(w io.Writer) error { return printResultWide(w, r, "table", *wide) }
 				case "md":
 					render = func(w io.Writer) error { return reports.WriteMarkdown(w, r) }
 				case "html":
@@ -91,17 +111,19 @@ metric, both values, the difference, a paired confidence interval and p-value
 on the same examples (paired bootstrap; exact McNemar for accuracy) and a
 verdict: better, worse or no significant change.
 
-Gates (--gate, repeatable) are absolute ("accuracy >= 0.85") or regression
-gates ("ece may rise at most 0.01", "accuracy may drop at most 0.02 if
-significant"), optionally scoped: "task=T model=M: accuracy >= 0.8".
-Exit status 3 when a gate fails, 2 when the results are not comparable
-(different datasets, unless --force).`,
+The candidate suite's own gates (those its run recorded) are checked again on
+the candidate. Gates (--gate, repeatable) add absolute ("accuracy >= 0.85")
+or regression gates ("ece may rise at most 0.01", "accuracy may drop at most
+0.02 if significant"), optionally scoped: "task=T model=M: accuracy >= 0.8".
+Exit status 3 when any gate fails, 2 when the results are not comparable
+(different datasets, unless --force) or have nothing in common (no model,
+task or metric matched: the message names what each side has).`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var gates multiFlag
 			fs.Var(&gates, "gate", "a gate expression (repeatable)")
 			format := fs.String("format", "table", "table, md, json or junit")
 			out := fs.String("o", "", "write the report to FILE instead of stdout")
-			junit := fs.String("junit", "", "also write JUnit XML to FILE (each gate a test case)")
+			junit := fs.String("junit", "", "also write JUnit XML to FILE (each gate and each compared metric a test case)")
 			force := fs.Bool("force", false, "compare even when datasets differ")
 			all := fs.Bool("all-variants", false, "compare perturbed variants too, not only clean")
 			return func(_ context.Context, e *env, args []string) error {
@@ -129,7 +151,7 @@ Exit status 3 when a gate fails, 2 when the results are not comparable
 				}
 				c, err := compare.Compare(base, cand, compare.SidecarPath(args[0], base), compare.SidecarPath(args[1], cand), opts)
 				if err != nil {
-					if errors.Is(err, compare.ErrDatasetMismatch) {
+					if errors.Is(err, compare.ErrDatasetMismatch) || errors.Is(err, compare.ErrNothingInCommon) {
 						return withCode(exitUsage, err)
 					}
 					return withCode(exitRuntime, err)
@@ -152,7 +174,7 @@ Exit status 3 when a gate fails, 2 when the results are not comparable
 				if c.Failed() {
 					for _, g := range c.Gates {
 						if !g.Pass {
-							fmt.Fprintln(e.stderr, reports.TerminalText(fmt.Sprintf("evalctl: gate failed: %s (%s %s): %s", g.Expr, g.Model, g.Task, g.Reason)))
+							fmt.Fprintln(e.stderr, reports.TerminalText(fmt.Sprintf("evalctl: gate failed (%s): %s (%s %s): %s", g.Source, g.Expr, g.Model, g.Task, g.Reason)))
 						}
 					}
 					return errGateFailed

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/evalctl/evalctl/harness"
 	"github.com/evalctl/evalctl/harness/compare"
@@ -19,7 +20,15 @@ func suiteFor(explicit string, r *result.Result) (*suite.Suite, error) {
 	if path == "" {
 		path = r.Suite.Path
 	}
-	s, err := loadSuite(path)
+	// The result's own suite is loaded with the overrides its run recorded
+	// (--model, --set, ${VAR}s), so that it is scored as it was run.
+	var s *suite.Suite
+	var err error
+	if explicit == "" {
+		s, err = loadSuiteWith(path, suite.Replay(r.Suite.Overrides))
+	} else {
+		s, err = loadSuite(path)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +93,7 @@ or change the bootstrap with --seed and --resamples. Writes DIR/result.json
 				if dir == "" {
 					dir = filepath.Dir(args[0])
 				}
-				if err := saveResult(e, dir, res, preds); err != nil {
+				if err := saveResult(e, dir, res, preds, s.Output.Gzip || strings.HasSuffix(sidecar, result.GzipSuffix)); err != nil {
 					return err
 				}
 				return printResult(e.stdout, res, *format)
@@ -112,6 +121,7 @@ exactly once.`,
 				}
 				var shards []*result.Result
 				var preds []map[string][]result.Prediction
+				gz := false
 				for _, p := range args {
 					r, err := readResult(p)
 					if err != nil {
@@ -127,6 +137,7 @@ exactly once.`,
 					}
 					shards = append(shards, r)
 					preds = append(preds, ps)
+					gz = gz || strings.HasSuffix(sidecar, result.GzipSuffix)
 				}
 				s, err := suiteFor(*suitePath, shards[0])
 				if err != nil {
@@ -136,7 +147,7 @@ exactly once.`,
 				if err != nil {
 					return withCode(exitUsage, err)
 				}
-				if err := saveResult(e, *out, res, all); err != nil {
+				if err := saveResult(e, *out, res, all, gz || s.Output.Gzip); err != nil {
 					return err
 				}
 				if err := printResult(e.stdout, res, *format); err != nil {
@@ -151,10 +162,14 @@ exactly once.`,
 	})
 }
 
-// saveResult writes DIR/result.json and DIR/predictions.jsonl atomically.
-func saveResult(e *env, dir string, res *result.Result, preds map[string][]result.Prediction) error {
+// saveResult writes DIR/result.json and DIR/predictions.jsonl atomically
+// (predictions.jsonl.gz, gzip-compressed, when gz is set: the input was).
+func saveResult(e *env, dir string, res *result.Result, preds map[string][]result.Prediction, gz bool) error {
 	res.Predictions = harness.PredictionsFile
-	if err := harness.WritePredictions(filepath.Join(dir, harness.PredictionsFile), res, preds); err != nil {
+	if gz {
+		res.Predictions += result.GzipSuffix
+	}
+	if err := harness.WritePredictions(filepath.Join(dir, res.Predictions), res, preds); err != nil {
 		return withCode(exitRuntime, err)
 	}
 	p := filepath.Join(dir, harness.ResultFile)

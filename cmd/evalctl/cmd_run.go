@@ -17,15 +17,23 @@ import (
 func init() {
 	register(&command{
 		Name:      "run",
-		UsageLine: "run [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--no-gates] [--no-cache] [--ort-lib PATH] [--power-watts W] [--grid-intensity G] SUITE.yaml",
+		UsageLine: "run [--model NAME=PATH]... [--set key.path=value]... [--out DIR] [--limit N] [--shard i/n] [--batch-size N] [--format table|md|json|none] [--wide] [--gzip] [--no-gates] [--no-cache] [--ort-lib PATH] [--power-watts W] [--grid-intensity G] SUITE.yaml",
 		Short:     "evaluate every model of a suite on every task",
 		Long: `Run evaluates every model on every task of the suite. It shows progress on
 stderr, prints a summary table on stdout, and writes DIR/result.json (schema
-evalctl.result/v1) and DIR/predictions.jsonl, both atomically.
+evalctl.result/v1) and DIR/predictions.jsonl, both atomically (with --gzip or
+the suite's output.gzip, DIR/predictions.jsonl.gz: compare, rescore, merge and
+leaderboard read either).
 
 Predictions are cached in DIR/cache in chunks keyed by the model, data,
 settings and runtime, so a run that was interrupted resumes where it stopped
 when started again with the same --out.
+
+--model NAME=PATH points the suite's model NAME at another file (a new
+checkpoint), --set key.path=value changes any suite key ("runtime.batch_size=64",
+"tasks.sst2.metrics=[accuracy, nll]"), and ${VAR} or ${VAR:-default} in the
+suite's values are read from the environment; all of them are checked like
+the file and recorded in the result (suite.overrides).
 
 Each evaluation records its cost: wall and CPU seconds, energy (RAPL or NVML
 counters where readable, else estimated from --power-watts or the suite's
@@ -41,9 +49,13 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			format := fs.String("format", "table", "stdout summary: table, md, json or none")
 			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
 			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
+			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
+			gzipPreds := fs.Bool("gzip", false, "write the predictions gzip-compressed, as DIR/predictions.jsonl.gz (suite key output.gzip)")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
 			watts := fs.Float64("power-watts", 0, "CPU power draw in watts, to estimate energy where RAPL is not readable (overrides the suite's cost.power_watts)")
 			grid := fs.Float64("grid-intensity", 0, "carbon intensity of electricity in gCO2e/kWh (overrides the suite's cost.grid_intensity; default 475, the world average)")
+			var ov overrideFlags
+			ov.add(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 1 {
 					return usageErrorf("usage: run takes one SUITE.yaml")
@@ -67,7 +79,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				if !validFormat(*format, "table", "md", "json", "none") {
 					return usageErrorf("--format %q: want table, md, json or none", *format)
 				}
-				s, err := loadSuite(args[0])
+				s, err := loadSuiteWith(args[0], ov.overrides())
 				if err != nil {
 					printSuiteErrors(e, err)
 					return &exitError{code: exitUsage, err: fmt.Errorf("%s is invalid", args[0])}
@@ -82,7 +94,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				}
 				bar := newProgressBar(e.stderr)
 				res, err := harness.Run(ctx, s, harness.Options{
-					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache,
+					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache, Gzip: *gzipPreds,
 					PowerWatts: *watts, GridIntensity: *grid,
 					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
 					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),
@@ -93,7 +105,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 					return withCode(exitRuntime, err)
 				}
 				fmt.Fprintf(e.stderr, "evalctl: wrote %s\n", filepath.Join(dir, harness.ResultFile))
-				if err := printResult(e.stdout, res, *format); err != nil {
+				if err := printResultWide(e.stdout, res, *format, *wide); err != nil {
 					return err
 				}
 				if !*noGates && gatesFailed(res) {

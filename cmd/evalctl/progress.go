@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/evalctl/evalctl/harness"
 	"github.com/evalctl/evalctl/reports"
@@ -14,7 +16,8 @@ import (
 )
 
 // progressBar draws one line per evaluation on stderr. On a terminal it
-// redraws in place (carriage return) at most ten times a second; elsewhere
+// redraws in place (carriage return) at most ten times a second, in a line
+// shorter than the terminal's width so that it never wraps; elsewhere
 // (CI logs) it prints a line when an evaluation starts and when it ends, so
 // logs stay short.
 type progressBar struct {
@@ -24,6 +27,8 @@ type progressBar struct {
 	last    time.Time
 	current string
 	start   time.Time
+	// columns is the terminal width (0: $COLUMNS, else 80); tests set it.
+	columns int
 }
 
 func newProgressBar(w io.Writer) *progressBar {
@@ -55,25 +60,81 @@ func (p *progressBar) update(ev harness.Progress) {
 		return
 	}
 	p.last = time.Now()
-	el := time.Since(p.start).Seconds()
-	rate := float64(ev.Done) / max(el, 1e-9)
-	line := ""
-	if ev.Total > 0 {
-		frac := float64(ev.Done) / float64(ev.Total)
-		const width = 24
-		n := int(frac * width)
-		line = fmt.Sprintf("%s [%s%s] %d/%d %3.0f%% %.0f/s", name, strings.Repeat("█", n), strings.Repeat("░", width-n), ev.Done, ev.Total, frac*100, rate)
-		if ev.Done > 0 && !ev.Finished {
-			eta := time.Duration((float64(ev.Total-ev.Done) / rate) * float64(time.Second))
-			line += " eta " + eta.Round(time.Second).String()
-		}
-	} else {
-		line = fmt.Sprintf("%s %d examples %.0f/s", name, ev.Done, rate)
-	}
+	line := progressLine(name, ev.Done, ev.Total, time.Since(p.start).Seconds(), ev.Finished, p.width())
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 	if ev.Finished {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// width is the terminal's width in columns: $COLUMNS when set, else 80.
+func (p *progressBar) width() int {
+	if p.columns > 0 {
+		return p.columns
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 20 {
+		return n
+	}
+	return 80
+}
+
+// minRateSeconds is how long an evaluation must have run before a rate and
+// an ETA are shown: the first batches (or a burst of cached chunks) would
+// otherwise give absurd rates.
+const minRateSeconds = 1.0
+
+// progressLine renders one progress line that fits in width-1 columns (so
+// that the terminal never wraps it): the name (shortened with "…" when
+// needed), a bar, done/total, percent, and, once the evaluation has run
+// minRateSeconds or finished, the rate and the ETA.
+func progressLine(name string, done, total int, elapsed float64, finished bool, width int) string {
+	rate := ""
+	eta := ""
+	if elapsed >= minRateSeconds || (finished && elapsed > 0) {
+		r := float64(done) / elapsed
+		rate = fmt.Sprintf(" %.0f/s", r)
+		if total > 0 && done > 0 && done < total && !finished && r > 0 {
+			eta = " eta " + time.Duration(float64(total-done)/r*float64(time.Second)).Round(time.Second).String()
+		}
+	}
+	var tail string
+	bar := 0
+	if total > 0 {
+		frac := min(float64(done)/float64(total), 1)
+		tail = fmt.Sprintf(" %d/%d %3.0f%%%s%s", done, total, frac*100, rate, eta)
+		// Bar of up to 24 cells, shrunk (to none) before the name is shortened.
+		room := width - 1 - runeLen(name) - runeLen(tail) - 3
+		bar = max(0, min(24, room))
+		if bar > 0 {
+			n := int(frac * float64(bar))
+			tail = " [" + strings.Repeat("█", n) + strings.Repeat("░", bar-n) + "]" + tail
+		}
+	} else {
+		tail = fmt.Sprintf(" %d examples%s", done, rate)
+	}
+	avail := width - 1 - runeLen(tail)
+	if runeLen(name) > avail {
+		name = truncateRunes(name, avail)
+	}
+	line := name + tail
+	if runeLen(line) > width-1 {
+		line = truncateRunes(line, width-1)
+	}
+	return line
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// truncateRunes shortens s to n runes, ending in "…" when it cut something.
+func truncateRunes(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // warn prints a warning on its own line, without breaking the bar.

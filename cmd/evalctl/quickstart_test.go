@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/stretchr/testify/assert"
@@ -59,8 +60,13 @@ func readSidecar(t *testing.T, dir string) map[string][]result.Prediction {
 func TestQuickstartMatchesTorch(t *testing.T) {
 	requireORT(t)
 	dir := t.TempDir()
-	code, _, errOut := runCLI(t, "run", "../../suites/quickstart.yaml", "--out", dir, "--format", "none")
+	code, out, errOut := runCLI(t, "run", "../../suites/quickstart.yaml", "--out", dir, "--format", "table")
 	require.Equal(t, exitOK, code, errOut)
+	// The default (compact) table fits a 120-column terminal (issue 13.5).
+	for _, l := range strings.Split(out, "\n") {
+		assert.LessOrEqual(t, utf8.RuneCountInString(l), 120, "table line wider than 120 columns: %s", l)
+	}
+	assert.Contains(t, out, "accuracy")
 	res, err := result.ReadFile(filepath.Join(dir, "result.json"))
 	require.NoError(t, err)
 	var ref torchRef

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/evalctl/evalctl/harness/gate"
@@ -14,6 +15,11 @@ import (
 // ErrDatasetMismatch is wrapped by Compare's error when a matched task read
 // different data in the two results.
 var ErrDatasetMismatch = errors.New("datasets differ")
+
+// ErrNothingInCommon is wrapped by Compare's error when the two results share
+// no evaluation to compare (a wrong baseline, a renamed task or model): the
+// message names what did not match.
+var ErrNothingInCommon = errors.New("nothing in common")
 
 // Verdict is the outcome of one row's significance test.
 type Verdict int
@@ -47,7 +53,8 @@ func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil 
 
 // Options configures Compare. The zero value is usable.
 type Options struct {
-	// Gates are checked after the comparison (absolute and regression).
+	// Gates are checked after the comparison (absolute and regression),
+	// besides the candidate suite's own gates, which are always checked.
 	Gates []gate.Gate
 	// Level is the confidence level of CIs and tests (default: the base
 	// suite's confidence, else 0.95). A change is significant when p < 1 − Level.
@@ -96,10 +103,27 @@ type Comparison struct {
 	Cand  Side    `json:"cand"`
 	Level float64 `json:"level"`
 	Rows  []Row   `json:"rows"`
-	// Gates holds every evaluated gate; Value is the delta for regression gates.
-	Gates []result.Gate `json:"gates"`
+	// Gates holds every evaluated gate: first the candidate suite's own
+	// (Source "suite"), then those of Options.Gates (Source "flag"); Value is
+	// the delta for regression gates.
+	Gates []GateResult `json:"gates"`
 	// Notes explains matching decisions, skipped tests and mismatches.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Gate sources: where a GateResult's gate came from.
+const (
+	// SourceSuite marks a gate of the candidate suite, re-checked on the candidate.
+	SourceSuite = "suite"
+	// SourceFlag marks a gate given to compare (--gate).
+	SourceFlag = "flag"
+)
+
+// GateResult is one evaluated gate and where it came from.
+type GateResult struct {
+	result.Gate
+	// Source is SourceSuite or SourceFlag.
+	Source string `json:"source"`
 }
 
 // Side identifies one of the two results.
@@ -193,6 +217,9 @@ func Compare(base, cand *result.Result, basePreds, candPreds string, opts Option
 	if len(mismatch) > 0 {
 		return nil, fmt.Errorf("compare: %w (use --force to compare anyway): %s", ErrDatasetMismatch, strings.Join(mismatch, "; "))
 	}
+	if len(pairs) == 0 {
+		return nil, fmt.Errorf("compare: %w: %s", ErrNothingInCommon, unmatched(base, cand, modelMap, opts.AllVariants))
+	}
 
 	var bp, cp predIndex
 	if basePreds != "" && candPreds != "" {
@@ -228,10 +255,109 @@ func Compare(base, cand *result.Result, basePreds, candPreds string, opts Option
 			c.Rows = append(c.Rows, row)
 		}
 	}
+	if len(c.Rows) == 0 {
+		return nil, fmt.Errorf("compare: %w: the evaluations %s match but share no metric", ErrNothingInCommon, pairKeys(pairs, func(p pair) string { return p.c.Key() }))
+	}
+	for _, g := range suiteGates(cand) {
+		c.Gates = append(c.Gates, GateResult{Gate: g, Source: SourceSuite})
+	}
 	for _, g := range opts.Gates {
-		c.Gates = append(c.Gates, c.evaluateGate(g, cand)...)
+		for _, rg := range c.evaluateGate(g, cand) {
+			c.Gates = append(c.Gates, GateResult{Gate: rg, Source: SourceFlag})
+		}
 	}
 	return c, nil
+}
+
+func pairKeys[P any](ps []P, key func(P) string) string {
+	var ks []string
+	for _, p := range ps {
+		ks = append(ks, key(p))
+	}
+	return strings.Join(ks, ", ")
+}
+
+// suiteGates re-checks the gates the candidate's run recorded (its suite's
+// absolute gates) on the candidate result. A recorded gate whose expression
+// no longer parses, or is not absolute, is kept as recorded.
+func suiteGates(cand *result.Result) []result.Gate {
+	var out []result.Gate
+	for _, rg := range cand.Gates {
+		g, err := gate.Parse(rg.Expr)
+		if err != nil || g.Regression() {
+			out = append(out, rg)
+			continue
+		}
+		g.Model, g.Task = rg.Model, rg.Task
+		out = append(out, gate.Evaluate(g, cand)...)
+	}
+	return out
+}
+
+// unmatched says why no candidate evaluation found a baseline partner: the
+// models, then the tasks (with their datasets) and variants of each side.
+func unmatched(base, cand *result.Result, modelMap map[string]string, allVariants bool) string {
+	list := func(xs []string) string {
+		if len(xs) == 0 {
+			return "none"
+		}
+		return strings.Join(xs, ", ")
+	}
+	models := func(r *result.Result) []string {
+		seen := map[string]bool{}
+		var out []string
+		add := func(n string) {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+		for _, m := range r.Models {
+			add(m.Name)
+		}
+		for _, e := range r.Evaluations {
+			add(e.Model)
+		}
+		return out
+	}
+	if len(modelMap) == 0 {
+		return fmt.Sprintf("no model in common: the baseline has %s, the candidate %s (a single model on each side is compared whatever its name)",
+			list(models(base)), list(models(cand)))
+	}
+	// tasks lists "task (dataset D)" for the evaluations of the matched models.
+	tasks := func(r *result.Result, matched func(string) bool) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, e := range r.Evaluations {
+			if !matched(e.Model) || (!allVariants && e.Variant != "clean") {
+				continue
+			}
+			s := fmt.Sprintf("%s (dataset %s)", e.Task, e.Dataset)
+			if e.Variant != "clean" {
+				s = fmt.Sprintf("%s variant %s (dataset %s)", e.Task, e.Variant, e.Dataset)
+			}
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	inBase := map[string]bool{}
+	var pairsDesc []string
+	for c, b := range modelMap {
+		inBase[b] = true
+		pairsDesc = append(pairsDesc, fmt.Sprintf("%s (base) with %s (cand)", b, c))
+	}
+	sort.Strings(pairsDesc)
+	bt := tasks(base, func(m string) bool { return inBase[m] })
+	ct := tasks(cand, func(m string) bool { _, ok := modelMap[m]; return ok })
+	what := "no task in common"
+	if !allVariants {
+		what = "no task in common on the clean variant"
+	}
+	return fmt.Sprintf("%s for the matched models %s: the baseline has %s, the candidate %s",
+		what, strings.Join(pairsDesc, ", "), list(bt), list(ct))
 }
 
 func side(r *result.Result) Side {

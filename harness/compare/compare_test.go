@@ -211,6 +211,8 @@ func TestGolden(t *testing.T) {
 	t.Parallel()
 	base, bp := mkSide(t, "m", pattern(200, rng(0, 30)...), 0.8, "aaa")
 	cand, cp := mkSide(t, "m", pattern(200, rng(0, 36)...), 0.8, "aaa")
+	// The candidate's run recorded one suite gate; compare checks it again.
+	cand.Gates = []result.Gate{{Expr: "accuracy >= 0.83", Model: "m", Task: "sst2", Metric: "accuracy", Pass: true}}
 	c, err := Compare(base, cand, bp, cp, Options{Gates: gates(t,
 		"accuracy may drop at most 0.01", "accuracy >= 0.8", "task=sst2 model=m: nll may rise at most 0.5 if significant", "auroc >= 0.5")})
 	require.NoError(t, err)
@@ -251,4 +253,108 @@ func TestTieGroups(t *testing.T) {
 	g, err = TieGroups([]*result.Result{rc, ra, rb}, nil, Options{})
 	require.NoError(t, err)
 	assert.Empty(t, g)
+}
+
+func TestCompareSuiteGates(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	base, bp := mkSide(t, "m", pattern(n, rng(0, 30)...), 0.8, "aaa") // accuracy 0.85
+	tests := []struct {
+		name     string
+		recorded []result.Gate
+		flags    []string
+		wantPass []bool
+		wantSrc  []string
+		reason   string
+	}{
+		// The candidate has 36 errors in 200: accuracy 0.82 (hand count).
+		{"suite gate passes", []result.Gate{{Expr: "accuracy >= 0.8", Model: "m", Task: "sst2"}}, nil,
+			[]bool{true}, []string{SourceSuite}, ""},
+		{"suite gate fails without any --gate", []result.Gate{{Expr: "accuracy >= 0.83", Model: "m", Task: "sst2", Pass: true}}, nil,
+			[]bool{false}, []string{SourceSuite}, "accuracy = 0.82, want >= 0.83"},
+		{"suite gate before flags", []result.Gate{{Expr: "accuracy >= 0.9", Model: "m", Task: "sst2"}}, []string{"accuracy may drop at most 0.1"},
+			[]bool{false, true}, []string{SourceSuite, SourceFlag}, "want >= 0.9"},
+		{"unparsable recorded gate kept as recorded", []result.Gate{{Expr: "accuracy >>= 1", Pass: false, Reason: "as recorded"}}, nil,
+			[]bool{false}, []string{SourceSuite}, "as recorded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cand, cp := mkSide(t, "m", pattern(n, rng(0, 36)...), 0.8, "aaa")
+			cand.Gates = tt.recorded
+			c, err := Compare(base, cand, bp, cp, Options{Gates: gates(t, tt.flags...)})
+			require.NoError(t, err)
+			require.Len(t, c.Gates, len(tt.wantPass))
+			failed := false
+			for i := range tt.wantPass {
+				assert.Equal(t, tt.wantPass[i], c.Gates[i].Pass, c.Gates[i].Reason)
+				assert.Equal(t, tt.wantSrc[i], c.Gates[i].Source)
+				failed = failed || !tt.wantPass[i]
+			}
+			assert.Equal(t, failed, c.Failed())
+			if tt.reason != "" {
+				assert.Contains(t, c.Gates[0].Reason, tt.reason)
+			}
+			var b bytes.Buffer
+			require.NoError(t, c.WriteJUnit(&b))
+			// One test case per gate and one per compared metric (4 rows).
+			assert.Equal(t, len(tt.wantPass)+4, bytes.Count(b.Bytes(), []byte("<testcase ")))
+		})
+	}
+}
+
+func TestCompareNothingInCommon(t *testing.T) {
+	t.Parallel()
+	base, bp := mkSide(t, "m", pattern(20, 1), 0.8, "aaa")
+	base2, bp2 := mkSide(t, "m2", pattern(20, 1), 0.8, "aaa")
+	twoModels := func(r, r2 *result.Result) *result.Result {
+		out := *r
+		out.Models = append(append([]result.Model(nil), r.Models...), r2.Models...)
+		out.Evaluations = append(append([]result.Evaluation(nil), r.Evaluations...), r2.Evaluations...)
+		return &out
+	}
+	tests := []struct {
+		name string
+		mod  func(t *testing.T) (*result.Result, string)
+		want []string
+	}{
+		{"no model in common", func(t *testing.T) (*result.Result, string) {
+			a, _ := mkSide(t, "x", pattern(20, 1), 0.8, "aaa")
+			b, _ := mkSide(t, "y", pattern(20, 1), 0.8, "aaa")
+			return twoModels(a, b), ""
+		}, []string{"no model in common", "the baseline has m", "the candidate x, y"}},
+		{"renamed task", func(t *testing.T) (*result.Result, string) {
+			c, cp := mkSide(t, "m", pattern(20, 2), 0.8, "aaa")
+			c.Evaluations[0].Task = "sst2-renamed"
+			return c, cp
+		}, []string{"no task in common on the clean variant", "m (base) with m (cand)", "the baseline has sst2 (dataset sst2-dev)", "the candidate sst2-renamed (dataset sst2-dev)"}},
+		{"only perturbed variants", func(t *testing.T) (*result.Result, string) {
+			c, cp := mkSide(t, "m", pattern(20, 2), 0.8, "aaa")
+			c.Evaluations[0].Variant = "typo@1"
+			return c, cp
+		}, []string{"no task in common on the clean variant", "the candidate none"}},
+		{"no metric in common", func(t *testing.T) (*result.Result, string) {
+			c, cp := mkSide(t, "m", pattern(20, 2), 0.8, "aaa")
+			for i := range c.Evaluations[0].Metrics {
+				c.Evaluations[0].Metrics[i].Name += "_renamed"
+			}
+			return c, cp
+		}, []string{"m/sst2/clean match but share no metric"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cand, cp := tt.mod(t)
+			b, p := base, bp
+			if tt.name == "no model in common" {
+				b, p = twoModels(base, base2), bp2
+				b.Models, b.Evaluations = b.Models[:1], b.Evaluations[:1]
+			}
+			_, err := Compare(b, cand, p, cp, Options{})
+			require.ErrorIs(t, err, ErrNothingInCommon)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
 }

@@ -64,14 +64,14 @@ func modelLabel(r Row) string {
 	return r.Model
 }
 
-func status(g result.Gate) string {
+func status(g GateResult) string {
 	if g.Pass {
 		return "PASS"
 	}
 	return "FAIL"
 }
 
-func gateScope(g result.Gate) string {
+func gateScope(g GateResult) string {
 	s := g.Model + "/" + g.Task
 	if s == "/" {
 		return "*"
@@ -97,9 +97,9 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	if len(c.Gates) > 0 {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "GATE\tSCOPE\tVALUE\tSTATUS\tREASON")
+		fmt.Fprintln(tw, "GATE\tFROM\tSCOPE\tVALUE\tSTATUS\tREASON")
 		for _, g := range c.Gates {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g.Expr, gateScope(g), num(g.Value), status(g), g.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.Expr, sourceLabel(g), gateScope(g), num(g.Value), status(g), g.Reason)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -110,6 +110,35 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	}
 	_, err := fmt.Fprintln(w, c.summary())
 	return err
+}
+
+// sourceLabel says where a gate came from: "suite" or "--gate".
+func sourceLabel(g GateResult) string {
+	if g.Source == SourceSuite {
+		return "suite"
+	}
+	return "--gate"
+}
+
+// testLegend explains each test named in rows, in a fixed order, for the
+// reader of a p-value.
+func testLegend(rows []Row) []string {
+	used := map[string]bool{}
+	for _, r := range rows {
+		used[r.Test] = true
+	}
+	var out []string
+	for _, t := range []struct{ name, text string }{
+		{"exact McNemar", "two-sided exact binomial test on the examples that one model got right and the other wrong (same examples on both sides)"},
+		{"paired bootstrap", "both metrics recomputed on the same resamples of the shared examples; p is twice the smaller share of resampled changes on either side of 0"},
+		{"unpaired z (from CIs)", "normal test from the two reported confidence intervals (no shared predictions: conservative)"},
+		{"none", "no test: no predictions and no interval, or an undefined value"},
+	} {
+		if used[t.name] {
+			out = append(out, t.name+": "+t.text)
+		}
+	}
+	return out
 }
 
 func (c *Comparison) summary() string {
@@ -156,26 +185,65 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "### %s\n\n", head)
 	fmt.Fprintf(&b, "Baseline `%s` (%s) vs candidate `%s` (%s). %s.\n\n", mdEscape(c.Base.RunID), mdEscape(c.Base.Suite), mdEscape(c.Cand.RunID), mdEscape(c.Cand.Suite), c.summary())
 	if len(c.Gates) > 0 {
-		b.WriteString("| Gate | Scope | Value | Status | Reason |\n|---|---|---:|:---:|---|\n")
+		b.WriteString("| Gate | From | Scope | Value | Status | Reason |\n|---|---|---|---:|:---:|---|\n")
 		for _, g := range c.Gates {
 			st := "✅ PASS"
 			if !g.Pass {
 				st = "❌ FAIL"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCode(g.Expr), mdEscape(gateScope(g)), num(g.Value), st, mdEscape(g.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCode(g.Expr), mdEscape(sourceLabel(g)), mdEscape(gateScope(g)), num(g.Value), st, mdEscape(g.Reason))
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "| Task | Model | Metric | Base | Cand | Δ | %g%% CI of Δ | p | Test | Verdict |\n|---|---|---|---:|---:|---:|---|---:|---|---|\n", c.Level*100)
-	order := make([]Row, 0, len(c.Rows))
+	var changed, unchanged []Row
 	for _, pass := range []Verdict{Worse, Better, NoChange, NotTested} {
 		for _, r := range c.Rows {
-			if r.Verdict == pass {
-				order = append(order, r)
+			if r.Verdict != pass {
+				continue
+			}
+			if pass == Worse || pass == Better {
+				changed = append(changed, r)
+			} else {
+				unchanged = append(unchanged, r)
 			}
 		}
 	}
-	for _, r := range order {
+	if len(changed) > 0 {
+		c.mdRows(&b, changed)
+	} else {
+		b.WriteString("No metric changed significantly.\n")
+	}
+	if len(unchanged) > 0 {
+		noun := "rows"
+		if len(unchanged) == 1 {
+			noun = "row"
+		}
+		fmt.Fprintf(&b, "\n<details><summary>%d unchanged or untested %s</summary>\n\n", len(unchanged), noun)
+		c.mdRows(&b, unchanged)
+		b.WriteString("\n</details>\n")
+	}
+	if legend := testLegend(c.Rows); len(legend) > 0 {
+		b.WriteString("\nWhere each p-value comes from (the Test column):\n\n")
+		for _, l := range legend {
+			name, text, _ := strings.Cut(l, ": ")
+			fmt.Fprintf(&b, "- **%s**: %s.\n", name, mdEscape(text))
+		}
+	}
+	if len(c.Notes) > 0 {
+		b.WriteString("\n<details><summary>Notes</summary>\n\n")
+		for _, n := range c.Notes {
+			b.WriteString("- " + mdEscape(n) + "\n")
+		}
+		b.WriteString("\n</details>\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdRows writes rows as a Markdown table with its header.
+func (c *Comparison) mdRows(b *strings.Builder, rows []Row) {
+	fmt.Fprintf(b, "| Task | Model | Metric | Base | Cand | Δ | %g%% CI of Δ | p | Test | Verdict |\n|---|---|---|---:|---:|---:|---|---:|---|---|\n", c.Level*100)
+	for _, r := range rows {
 		v := r.Verdict.String()
 		switch r.Verdict {
 		case Worse:
@@ -187,18 +255,9 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		if r.Variant != "clean" {
 			task += " (" + r.Variant + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(task), mdEscape(modelLabel(r)), mdEscape(r.Metric),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(task), mdEscape(modelLabel(r)), mdEscape(r.Metric),
 			num(r.Base), num(r.Cand), signed(r.Delta), ciText(r.DeltaCI), pText(r.P), r.Test, v)
 	}
-	if len(c.Notes) > 0 {
-		b.WriteString("\n<details><summary>Notes</summary>\n\n")
-		for _, n := range c.Notes {
-			b.WriteString("- " + mdEscape(n) + "\n")
-		}
-		b.WriteString("\n</details>\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // WriteJSON writes the comparison as an indented JSON document with
@@ -245,12 +304,17 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes the gates as JUnit XML: one test case per evaluated gate
-// (class name "evalctl.gate.<task>", name "<model>: <expr>"), failing gates
-// with a <failure> whose message is the reason. CI systems (GitHub, GitLab,
-// Jenkins) show these as test results.
+// WriteJUnit writes the comparison as JUnit XML with two test suites:
+// "evalctl gates", one test case per evaluated gate (class name
+// "evalctl.gate.<task>" for --gate gates, "evalctl.suite-gate.<task>" for the
+// candidate suite's own, name "<model>: <expr>"), failing gates with a
+// <failure> whose message is the reason; and "evalctl metrics", one test case
+// per compared metric (class "evalctl.metric.<task>", name
+// "<model>: <metric>"), which passes (only gates fail a comparison) and
+// carries both values, the change, its interval, p-value, test and verdict.
+// CI systems (GitHub, GitLab, Jenkins) show these as test results.
 func (c *Comparison) WriteJUnit(w io.Writer) error {
-	s := junitSuite{Name: "evalctl gates", Time: "0"}
+	gs := junitSuite{Name: "evalctl gates", Time: "0"}
 	for _, g := range c.Gates {
 		task := g.Task
 		if task == "" {
@@ -260,18 +324,36 @@ func (c *Comparison) WriteJUnit(w io.Writer) error {
 		if g.Model != "" {
 			name = g.Model + ": " + g.Expr
 		}
-		tc := junitCase{Name: name, ClassName: "evalctl.gate." + task, Time: "0"}
+		class := "evalctl.gate." + task
+		if g.Source == SourceSuite {
+			class = "evalctl.suite-gate." + task
+		}
+		tc := junitCase{Name: name, ClassName: class, Time: "0"}
 		if !g.Pass {
-			s.Failures++
+			gs.Failures++
 			tc.Failure = &junitFailure{Message: g.Reason, Type: "GateFailed",
-				Text: fmt.Sprintf("%s\nscope: %s\nvalue: %s\nthreshold: %g\n", g.Expr, gateScope(g), num(g.Value), g.Threshold)}
+				Text: fmt.Sprintf("%s\nfrom: %s\nscope: %s\nvalue: %s\nthreshold: %g\n", g.Expr, sourceLabel(g), gateScope(g), num(g.Value), g.Threshold)}
 		} else if g.Reason != "" {
 			tc.SystemOut = g.Reason
 		}
-		s.TestCases = append(s.TestCases, tc)
+		gs.TestCases = append(gs.TestCases, tc)
 	}
-	s.Tests = len(s.TestCases)
-	doc := junitSuites{Name: "evalctl compare", Tests: s.Tests, Failures: s.Failures, Suites: []junitSuite{s}}
+	gs.Tests = len(gs.TestCases)
+	ms := junitSuite{Name: "evalctl metrics", Time: "0"}
+	for _, r := range c.Rows {
+		name := modelLabel(r) + ": " + r.Metric
+		if r.Variant != "clean" {
+			name += " (" + r.Variant + ")"
+		}
+		out := fmt.Sprintf("base %s, cand %s, change %s", num(r.Base), num(r.Cand), signed(r.Delta))
+		if ci := ciText(r.DeltaCI); ci != "" {
+			out += fmt.Sprintf(", %g%% CI %s", c.Level*100, ci)
+		}
+		out += fmt.Sprintf(", p %s (%s): %s", pText(r.P), r.Test, r.Verdict)
+		ms.TestCases = append(ms.TestCases, junitCase{Name: name, ClassName: "evalctl.metric." + r.Task, Time: "0", SystemOut: out})
+	}
+	ms.Tests = len(ms.TestCases)
+	doc := junitSuites{Name: "evalctl compare", Tests: gs.Tests + ms.Tests, Failures: gs.Failures, Suites: []junitSuite{gs, ms}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

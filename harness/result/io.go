@@ -3,6 +3,7 @@ package result
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,16 +195,32 @@ func (p *PredictionWriter) Write(pr *Prediction) error { return p.enc.Encode(pr)
 // Flush writes buffered lines to the underlying writer.
 func (p *PredictionWriter) Flush() error { return p.w.Flush() }
 
+// GzipSuffix ends the name of a gzip-compressed predictions sidecar
+// ("predictions.jsonl.gz"); ReadPredictions reads such files whatever their name.
+const GzipSuffix = ".gz"
+
 // ReadPredictions streams the sidecar at path, calling fn for each line in
-// order. It stops at the first error, which names the file and line; a line
-// that does not parse is marked as invalid input (package inputerr).
+// order. A gzip-compressed sidecar (recognised by its magic bytes, not its
+// name) is decompressed on the fly. It stops at the first error, which names
+// the file and line; a line that does not parse is marked as invalid input
+// (package inputerr).
 func ReadPredictions(path string, fn func(*Prediction) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return inputerr.Errorf("read predictions: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	br := bufio.NewReaderSize(f, 1<<16)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("read predictions: %s: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<28)
 	line := 0
 	for sc.Scan() {

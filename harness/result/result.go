@@ -81,6 +81,9 @@ type Suite struct {
 	// Bootstrap settings used for every confidence interval.
 	Resamples  int     `json:"bootstrap_resamples"`
 	Confidence float64 `json:"confidence"`
+	// Overrides records what changed the suite beyond its file (SHA256 is
+	// the file's): ${VAR} expansions, --model and --set flags, in order.
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 // Runtime is the ONNX Runtime configuration of the run.

@@ -1,6 +1,8 @@
 package result
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"math"
@@ -95,6 +97,52 @@ func TestPredictionsRoundTrip(t *testing.T) {
 	err = ReadPredictions(p, func(*Prediction) error { return nil })
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "p.jsonl:2")
+}
+
+func TestPredictionsGzip(t *testing.T) {
+	in := []Prediction{
+		{Eval: "m/t/clean", Index: 0, Label: 1, Pred: 1, Probs: []float64{0.25, 0.75}},
+		{Eval: "m/t/clean", Index: 1, Label: 0, Pred: 0, Probs: []float64{0.9, 0.1}},
+	}
+	var plain bytes.Buffer
+	w := NewPredictionWriter(&plain)
+	for i := range in {
+		require.NoError(t, w.Write(&in[i]))
+	}
+	require.NoError(t, w.Flush())
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, err := zw.Write(plain.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	tests := []struct {
+		name string
+		file string
+		data []byte
+		err  string
+	}{
+		{"plain", "predictions.jsonl", plain.Bytes(), ""},
+		{"gzip", "predictions.jsonl.gz", zipped.Bytes(), ""},
+		// The magic bytes decide, not the name.
+		{"gzip without .gz", "predictions.jsonl", zipped.Bytes(), ""},
+		{"truncated gzip", "predictions.jsonl.gz", zipped.Bytes()[:zipped.Len()-10], "predictions.jsonl.gz:"},
+		{"gzip header only", "predictions.jsonl.gz", zipped.Bytes()[:2], "predictions.jsonl.gz"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), tt.file)
+			require.NoError(t, os.WriteFile(p, tt.data, 0o644))
+			var got []Prediction
+			err := ReadPredictions(p, func(pr *Prediction) error { got = append(got, *pr); return nil })
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, in, got)
+		})
+	}
 }
 
 // FuzzDecode checks that arbitrary bytes never make Decode panic.

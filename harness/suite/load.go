@@ -42,8 +42,12 @@ func Load(path string) (*Suite, error) {
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // Parse decodes and validates suite bytes; file names the suite in errors and
-// its folder is the base for relative paths.
-func Parse(data []byte, file string) (*Suite, error) {
+// its folder is the base for relative paths. ${VAR} and ${VAR:-default} in
+// values are expanded from the environment.
+func Parse(data []byte, file string) (*Suite, error) { return ParseWith(data, file, Overrides{}) }
+
+// ParseWith is Parse with overrides applied before validation.
+func ParseWith(data []byte, file string, o Overrides) (*Suite, error) {
 	if err := tooLarge(data, file); err != nil {
 		return nil, err
 	}
@@ -80,11 +84,17 @@ func Parse(data []byte, file string) (*Suite, error) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
 	}
+	prov, oerrs := o.apply(doc, file)
+	if len(oerrs) > 0 {
+		o.attribute(oerrs)
+		return nil, joinCapped(file, oerrs, 0)
+	}
 	c := &checker{file: file, pos: map[string]position{}}
 	if !c.walk(doc, reflect.TypeOf(Suite{}), "") {
+		o.attribute(c.errs)
 		return nil, joinCapped(file, c.errs, c.dropped)
 	}
-	s := &Suite{File: file, Dir: filepath.Dir(file), SHA256: hex.EncodeToString(sum[:]), pos: c.pos}
+	s := &Suite{File: file, Dir: filepath.Dir(file), SHA256: hex.EncodeToString(sum[:]), pos: c.pos, Overrides: prov, overrides: o}
 	if err := doc.Decode(s); err != nil {
 		return nil, &Error{File: file, Err: fmt.Errorf("%w: %v", ErrType, err)}
 	}
@@ -92,6 +102,7 @@ func Parse(data []byte, file string) (*Suite, error) {
 	v := &validator{s: s}
 	v.validate()
 	if len(v.errs) > 0 {
+		o.attribute(v.errs)
 		return nil, joinCapped(v.s.File, v.errs, v.dropped)
 	}
 	return s, nil

@@ -32,8 +32,13 @@ type Suite struct {
 	File   string `yaml:"-"`
 	Dir    string `yaml:"-"`
 	SHA256 string `yaml:"-"`
+	// Overrides records what changed the suite beyond its file: the
+	// environment variables expanded ("${VAR}=value") and the --model and
+	// --set flags, in order (see Overrides).
+	Overrides []string `yaml:"-"`
 
-	pos map[string]position
+	pos       map[string]position
+	overrides Overrides
 }
 
 // Bootstrap configures the percentile bootstrap behind every confidence interval.
@@ -296,6 +301,8 @@ func (g *GateSpec) UnmarshalYAML(n *yaml.Node) error {
 type OutputSpec struct {
 	// Predictions writes the per-example sidecar (default true).
 	Predictions *bool `yaml:"predictions"`
+	// Gzip writes the sidecar gzip-compressed, as predictions.jsonl.gz.
+	Gzip bool `yaml:"gzip"`
 }
 
 // String returns the gate as written, with its scope.
