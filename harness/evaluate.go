@@ -47,6 +47,9 @@ type taskInputs struct {
 	cfs       []*evalInput
 	perturbed []*evalInput
 	shift     []*evalInput
+	// aux holds prediction sets that are no evaluation of their own, by
+	// role (membership inference: the non-members, the reference models').
+	aux map[string]*evalInput
 }
 
 // all returns every input, clean first.
@@ -124,6 +127,8 @@ func (r *runner) kind(name string) (taskKind, error) {
 		return taskKind{run: runRetrieval, assemble: assembleRetrieval}, nil
 	case tasks.WEAT:
 		return taskKind{run: runWEAT, assemble: assembleWEAT}, nil
+	case tasks.MembershipInference:
+		return taskKind{run: runMembership, assemble: assembleMembership}, nil
 	}
 	return taskKind{}, fmt.Errorf("unknown task kind %q", name)
 }
