@@ -94,7 +94,7 @@ func extraBlocks(r *result.Result) []block {
 		}
 	}
 	var out []block
-	for _, b := range []block{cf, sh} {
+	for _, b := range []block{cf, sh, privacyBlock(r)} {
 		if len(b.Rows) > 0 {
 			out = append(out, b)
 		}
