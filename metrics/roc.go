@@ -194,6 +194,25 @@ func AttackCIs(score []float64, pos []bool, fprs []float64, resamples int, level
 	return out
 }
 
+// The membership-inference metric names (kind membership_inference): the
+// figures of an attack that tells a model's training examples from
+// held-out ones. Lower is better for the model's privacy.
+const (
+	MembershipAUC              = "membership_auc"
+	MembershipBalancedAccuracy = "membership_balanced_accuracy"
+	MembershipTPRAt0001        = "membership_tpr@fpr0.001"
+	MembershipTPRAt001         = "membership_tpr@fpr0.01"
+)
+
+// MembershipSpecs describes the membership-inference metrics for the
+// metric table, in report order.
+var MembershipSpecs = []Spec{
+	{MembershipAUC, false, [2]float64{0, 1}, "membership-inference attack: area under its ROC curve, members positive (0.5: chance)", "Shokri et al. 2017; Carlini et al. 2022; scikit-learn roc_auc_score", "resample"},
+	{MembershipBalancedAccuracy, false, [2]float64{0, 1}, "membership-inference attack: best-threshold accuracy on equally weighted members and non-members, max (TPR + 1 − FPR)/2", "Yeom et al. 2018; Carlini et al. 2022", "resample"},
+	{MembershipTPRAt0001, false, [2]float64{0, 1}, "membership-inference attack: largest TPR at FPR <= 0.1%", "Carlini et al. 2022", "resample"},
+	{MembershipTPRAt001, false, [2]float64{0, 1}, "membership-inference attack: largest TPR at FPR <= 1%", "Carlini et al. 2022", "resample"},
+}
+
 // MethodStratifiedResample: percentile bootstrap resampling each class
 // (members, non-members) separately with replacement.
 const MethodStratifiedResample = "percentile-by-class"

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/metrics"
 )
 
 // privacyResult is a hand-made result with one membership-inference
@@ -74,4 +75,14 @@ func TestNoPrivacySectionWithoutAttacks(t *testing.T) {
 	b.Reset()
 	require.NoError(t, WriteTable(&b, fixture()))
 	assert.NotContains(t, b.String(), "Privacy")
+}
+
+// TestPrivacyMetricNames keeps reports' copy of the names (reports reads
+// the result schema only) in step with the metric table's.
+func TestPrivacyMetricNames(t *testing.T) {
+	var names []string
+	for _, s := range metrics.MembershipSpecs {
+		names = append(names, s.Name)
+	}
+	assert.Equal(t, names, privacyMetrics)
 }

@@ -20,14 +20,14 @@ const MembershipInference Kind = "membership_inference"
 const (
 	// MembershipAUC is the area under the attack's ROC curve (0.5: the
 	// attack does no better than chance).
-	MembershipAUC = "membership_auc"
+	MembershipAUC = metrics.MembershipAUC
 	// MembershipBalancedAccuracy is the attack's accuracy at its best
 	// threshold on equally weighted members and non-members.
-	MembershipBalancedAccuracy = "membership_balanced_accuracy"
+	MembershipBalancedAccuracy = metrics.MembershipBalancedAccuracy
 	// MembershipTPRAt0001 and MembershipTPRAt001 are the attack's
 	// true-positive rates at 0.1% and 1% false-positive rate.
-	MembershipTPRAt0001 = "membership_tpr@fpr0.001"
-	MembershipTPRAt001  = "membership_tpr@fpr0.01"
+	MembershipTPRAt0001 = metrics.MembershipTPRAt0001
+	MembershipTPRAt001  = metrics.MembershipTPRAt001
 )
 
 // MembershipMetrics are the metric names of kind membership_inference, in
@@ -93,7 +93,8 @@ type MembershipScores struct {
 
 // ExampleLoss returns an example's loss: for a classifier the negative
 // natural log of the true label's probability (clipped at 1e-15, as
-// scikit-learn's log_loss), for a language model's text its mean per-token
+// scikit-learn's log_loss; computed as −log1p(−Σ_{j≠y} p_j) when p_y >
+// ½, so that it stays exact where p_y rounds to 1), for a language model's text its mean per-token
 // negative log-likelihood. ok is false when the output was invalid or the
 // example has no label.
 func ExampleLoss(p *Prediction) (loss float64, ok bool) {
@@ -114,7 +115,25 @@ func ExampleLoss(p *Prediction) (loss float64, ok bool) {
 	if p.Label < 0 || p.Label >= len(p.Probs) {
 		return math.NaN(), false
 	}
-	return -math.Log(math.Max(p.Probs[p.Label], 1e-15)), true
+	py := p.Probs[p.Label]
+	if py > 0.5 {
+		// −log p_y = −log1p(−Σ_{j≠y} p_j): exact for a confident model,
+		// where p_y rounds to 1 and −log p_y to 0, which would tie every
+		// confidently fitted example (the low-FPR figures depend on them).
+		return -math.Log1p(-otherMass(p)), true
+	}
+	return -math.Log(math.Max(py, 1e-15)), true
+}
+
+// otherMass is the probability of every class but the label.
+func otherMass(p *Prediction) float64 {
+	rest := 0.0
+	for j, q := range p.Probs {
+		if j != p.Label {
+			rest += q
+		}
+	}
+	return rest
 }
 
 // logitConfidence is Carlini et al. 2022's φ: log(p_y / (1 − p_y)) for a
@@ -129,12 +148,7 @@ func logitConfidence(p *Prediction) (float64, bool) {
 	if p.Invalid != "" || p.Label < 0 || p.Label >= len(p.Probs) {
 		return math.NaN(), false
 	}
-	rest := 0.0
-	for j, q := range p.Probs {
-		if j != p.Label {
-			rest += q
-		}
-	}
+	rest := otherMass(p)
 	return math.Log(math.Max(p.Probs[p.Label], 1e-300)) - math.Log(math.Max(rest, 1e-300)), true
 }
 

@@ -111,3 +111,27 @@ func TestScoreMembershipUndefined(t *testing.T) {
 	_, err = ScoreMembership(MembershipData{}, MembershipConfig{})
 	require.ErrorIs(t, err, ErrNoExamples)
 }
+
+func TestExampleLossStaysExactNearOne(t *testing.T) {
+	// p_y = 1 − 1e-18 rounds to 1 in float64; the loss must still be
+	// −log1p(−1e-18) = 1e-18 (to first order), not 0, so that confidently
+	// fitted examples do not all tie.
+	cases := []struct {
+		name  string
+		p     Prediction
+		want  float64
+		delta float64
+	}{
+		{"confident", Prediction{Label: 0, Probs: []float64{1, 1e-18}}, 1e-18, 1e-30},
+		{"half", Prediction{Label: 1, Probs: []float64{0.5, 0.5}}, math.Ln2, 1e-15},
+		{"clipped", Prediction{Label: 1, Probs: []float64{1, 0}}, -math.Log(1e-15), 1e-12},
+		{"text", Prediction{Texts: []TextLL{{LL: -3, Tokens: 2}, {LL: -1, Tokens: 2}}}, 1, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, ok := ExampleLoss(&c.p)
+			require.True(t, ok)
+			assert.InDelta(t, c.want, l, c.delta)
+		})
+	}
+}
