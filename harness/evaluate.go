@@ -127,6 +127,10 @@ func (r *runner) kind(name string) (taskKind, error) {
 		return taskKind{run: runRetrieval, assemble: assembleRetrieval}, nil
 	case tasks.WEAT:
 		return taskKind{run: runWEAT, assemble: assembleWEAT}, nil
+	case tasks.Generation:
+		return taskKind{run: runGeneration, assemble: assembleGeneration}, nil
+	case tasks.Extraction:
+		return taskKind{run: runExtraction, assemble: assembleExtraction}, nil
 	case tasks.MembershipInference:
 		return taskKind{run: runMembership, assemble: assembleMembership}, nil
 	}

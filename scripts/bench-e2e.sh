@@ -55,22 +55,25 @@ measure() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-printf '%-28s %7s %10s %10s %9s %9s %8s %8s\n' model threads "bare ex/s" "evalctl" ratio "CPU s b/e" "MiB b" "MiB e"
+# bare: ONNX Runtime's defaults (idle threads spin); bare-ns: spinning off,
+# as evalctl runs by default (runtime.allow_spinning: false).
+printf '%-14s %7s %9s %9s %9s %7s %8s %14s %6s %6s\n' model threads "bare ex/s" "bare-ns" "evalctl" "e/bare" "e/bare-ns" "CPU s b/ns/e" "MiB b" "MiB e"
 for spec in "cnn9k:$root/harness/ort/testdata/cnn.onnx" "finetune225k:$root/suites/quickstart/models/fmnist-finetune.onnx"; do
   name=${spec%%:*} model=${spec#*:}
   for threads in 1 2; do
     suite "$model" "$threads"
-    : > "$work/bare.txt"; : > "$work/eval.txt"
+    : > "$work/bare.txt"; : > "$work/bare-ns.txt"; : > "$work/eval.txt"
     for ((i = 0; i < reps; i++)); do
       measure "$work/bareloop" run -model "$model" -npy "$work/images.npy" -threads "$threads" >> "$work/bare.txt"
+      measure "$work/bareloop" run -model "$model" -npy "$work/images.npy" -threads "$threads" -spin=false >> "$work/bare-ns.txt"
       rm -rf "$work/out"
       measure "$work/evalctl" run "$work/suite-$threads.yaml" --out "$work/out" --no-cache --format none >> "$work/eval.txt"
     done
-    bw=$(cut -d' ' -f1 "$work/bare.txt" | median) ew=$(cut -d' ' -f1 "$work/eval.txt" | median)
-    bc_=$(cut -d' ' -f2 "$work/bare.txt" | median) ec=$(cut -d' ' -f2 "$work/eval.txt" | median)
-    bm=$(cut -d' ' -f3 "$work/bare.txt" | median) em=$(cut -d' ' -f3 "$work/eval.txt" | median)
-    printf '%-28s %7d %10.0f %10.0f %9.3f %4.2f/%4.2f %8.0f %8.0f\n' "$name" "$threads" \
-      "$(echo "20000 / $bw" | bc -l)" "$(echo "20000 / $ew" | bc -l)" "$(echo "$bw / $ew" | bc -l)" \
-      "$bc_" "$ec" "$(echo "$bm / 1024" | bc -l)" "$(echo "$em / 1024" | bc -l)"
+    col() { cut -d' ' -f"$1" "$work/$2.txt" | median; }
+    bw=$(col 1 bare) nw=$(col 1 bare-ns) ew=$(col 1 eval)
+    printf '%-14s %7d %9.0f %9.0f %9.0f %7.3f %8.3f %14s %6.0f %6.0f\n' "$name" "$threads" \
+      "$(echo "20000 / $bw" | bc -l)" "$(echo "20000 / $nw" | bc -l)" "$(echo "20000 / $ew" | bc -l)" \
+      "$(echo "$bw / $ew" | bc -l)" "$(echo "$nw / $ew" | bc -l)" \
+      "$(col 2 bare)/$(col 2 bare-ns)/$(col 2 eval)" "$(echo "$(col 3 bare) / 1024" | bc -l)" "$(echo "$(col 3 eval) / 1024" | bc -l)"
   done
 done

@@ -59,6 +59,7 @@ func run(args []string) error {
 	npy := fs.String("npy", "", "float32 NPY file of images [n, 1, 28, 28]")
 	batch := fs.Int("batch", 64, "batch size")
 	threads := fs.Int("threads", 1, "ONNX Runtime intra-op threads")
+	spin := fs.Bool("spin", true, "let idle ONNX Runtime threads spin (ONNX Runtime's default; evalctl's runtime.allow_spinning defaults to false)")
 	input := fs.String("input", "image", "model input name")
 	output := fs.String("output", "logits", "model output name")
 	fs.Parse(args)
@@ -86,6 +87,13 @@ func run(args []string) error {
 	}
 	if err := opts.SetInterOpNumThreads(1); err != nil {
 		return err
+	}
+	if !*spin {
+		for _, key := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
+			if err := opts.AddSessionConfigEntry(key, "0"); err != nil {
+				return err
+			}
+		}
 	}
 	sess, err := ortgo.NewDynamicAdvancedSession(*model, []string{*input}, []string{*output}, opts)
 	if err != nil {
