@@ -50,6 +50,9 @@ type taskInputs struct {
 	cfs       []*evalInput
 	perturbed []*evalInput
 	shift     []*evalInput
+	// aux holds prediction sets that are no evaluation of their own, by
+	// role (membership inference: the non-members, the reference models').
+	aux map[string]*evalInput
 }
 
 // all returns every input, clean first.
@@ -131,6 +134,8 @@ func (r *runner) kind(name string) (taskKind, error) {
 		return taskKind{run: runGeneration, assemble: assembleGeneration}, nil
 	case tasks.Extraction:
 		return taskKind{run: runExtraction, assemble: assembleExtraction}, nil
+	case tasks.MembershipInference:
+		return taskKind{run: runMembership, assemble: assembleMembership}, nil
 	}
 	return taskKind{}, fmt.Errorf("unknown task kind %q", name)
 }

@@ -43,6 +43,7 @@ func TestEveryKindMergesAndRescores(t *testing.T) {
 		{"classification by an LM, few-shot sweep", lmClass, 0},
 		{"retrieval", filepath.Join("..", "suites", "retrieval.yaml"), 0},
 		{"weat", filepath.Join("..", "suites", "weat.yaml"), 0},
+		{"membership_inference (loss and offline LiRA)", filepath.Join("..", "suites", "privacy.yaml"), 0},
 		{"prompting sweep + generation with perturbations", filepath.Join("..", "suites", "prompting.yaml"), 30},
 	}
 	for _, c := range cases {

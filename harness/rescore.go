@@ -101,6 +101,9 @@ func Rescore(s *suite.Suite, res *result.Result, preds map[string][]result.Predi
 			}
 			in.calib = &evalInput{preds: toTaskPreds(cp, in.clean.groups), groups: in.clean.groups}
 		}
+		if tasks.Kind(t.Kind) == tasks.MembershipInference {
+			in.aux = membershipStored(ev.Model, ev.Task, in.clean.groups, preds)
+		}
 		to, err := k.assemble(r, t, in)
 		if err != nil {
 			return nil, fmt.Errorf("rescore %s/%s: %w", ev.Model, ev.Task, err)
@@ -282,6 +285,9 @@ func mergeExamples(shards []*result.Result, merged *result.Result, preds map[str
 	}
 	for k, ps := range preds {
 		if _, ds, ok := strings.Cut(k, "/calibration:"); ok {
+			n[ds] = max(n[ds], len(ps))
+		}
+		if ds, ok := membershipDataset(k); ok {
 			n[ds] = max(n[ds], len(ps))
 		}
 	}

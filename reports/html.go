@@ -44,6 +44,9 @@ type reportData struct {
 	Prov                     [][2]string
 	// Cost is the cost table (energy per 1,000 examples), when recorded.
 	Cost block
+	// Privacy: ROC charts and the attack table.
+	ROC     []template.HTML
+	Privacy block
 }
 
 // WriteHTML writes r as one self-contained HTML file (inline CSS and SVG,
@@ -88,6 +91,14 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 			d.Eff = append(d.Eff, []string{e.Model, e.Task, fmt.Sprint(f.Examples), fmt.Sprint(f.BatchSize), fmt.Sprintf("%.1f", f.ExamplesPerSecond),
 				fmt.Sprintf("%.2f", f.LatencyMs.P50), fmt.Sprintf("%.2f", f.LatencyMs.P90), fmt.Sprintf("%.2f", f.LatencyMs.P99),
 				fmt.Sprintf("%.2f", float64(f.ModelBytes)/1e6), fmt.Sprint(f.Parameters), fmt.Sprint(f.Cached)})
+		}
+	}
+	d.Privacy = privacyBlock(r)
+	for _, e := range r.Evaluations {
+		if e.Privacy != nil {
+			if svg := rocSVG(fmt.Sprintf("%s / %s: %s attack", e.Model, e.Task, e.Privacy.Attack), e.Privacy.ROC); svg != "" {
+				d.ROC = append(d.ROC, svg)
+			}
 		}
 	}
 	for _, f := range v.Fair {

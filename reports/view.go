@@ -94,7 +94,7 @@ func extraBlocks(r *result.Result) []block {
 		}
 	}
 	var out []block
-	for _, b := range []block{cf, sh, costBlock(r)} {
+	for _, b := range []block{cf, sh, privacyBlock(r), costBlock(r)} {
 		if len(b.Rows) > 0 {
 			out = append(out, b)
 		}

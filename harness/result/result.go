@@ -181,6 +181,9 @@ type Evaluation struct {
 	// Cost is the compute, energy and carbon of the evaluation's
 	// prediction passes (harness/cost).
 	Cost *Cost `json:"cost,omitempty"`
+	// Privacy is the membership-inference attack behind the metrics of
+	// kind membership_inference.
+	Privacy *Privacy `json:"privacy,omitempty"`
 }
 
 // Scoring is the scoring configuration of one evaluation.
@@ -279,6 +282,34 @@ type Counterfactual struct {
 	Name        string `json:"name"`
 	FlipRate    Metric `json:"flip_rate"`
 	MetricDelta Metric `json:"metric_delta"`
+}
+
+// Privacy describes a membership-inference attack on one model
+// (docs/privacy.md): which datasets were members and non-members, what
+// the attack ranked examples by, and its ROC curve.
+type Privacy struct {
+	// Attack is the attack score: loss, confidence or lira.
+	Attack     string `json:"attack"`
+	Members    string `json:"members"`
+	NonMembers string `json:"non_members"`
+	// MembersN and NonMembersN count the examples scored.
+	MembersN    int `json:"members_n"`
+	NonMembersN int `json:"non_members_n"`
+	// References are the reference models of the lira attack.
+	References []string `json:"references,omitempty"`
+	// ROC is the attack's ROC curve, members positive, thresholds
+	// decreasing (scikit-learn's roc_curve with drop_intermediate; thinned
+	// to at most 512 points, the first and last kept).
+	ROC []ROCPoint `json:"roc,omitempty"`
+}
+
+// ROCPoint is one point of an ROC curve: flagging every example whose
+// score is at least Threshold gives false-positive rate FPR and
+// true-positive rate TPR. The first point's threshold is +Inf (null).
+type ROCPoint struct {
+	Threshold Float   `json:"threshold"`
+	FPR       float64 `json:"fpr"`
+	TPR       float64 `json:"tpr"`
 }
 
 // Efficiency is the cost of one evaluation.

@@ -432,6 +432,7 @@ func (v *validator) validate() {
 		}
 		v.text(p, t)
 		v.embedding(p, t)
+		v.membership(p, t, dsNames, modelNames)
 	}
 	for i, g := range s.Gates {
 		p := fmt.Sprintf("gates[%d]", i)

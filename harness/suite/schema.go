@@ -203,6 +203,8 @@ type Task struct {
 	Probe     *ProbeSpec     `yaml:"probe"`
 	Retrieval *RetrievalSpec `yaml:"retrieval"`
 	WEAT      *WEATSpec      `yaml:"weat"`
+	// Membership configures kind membership_inference (see privacy.go).
+	Membership *MembershipSpec `yaml:"membership"`
 }
 
 // RobustnessSpec declares perturbations and distribution-shift datasets.

@@ -206,10 +206,21 @@ func (f *Feature) DefaultTemplate() string {
 // text validates text features and language-model sections.
 func (v *validator) text(p string, t *Task) {
 	s := v.s
+	if t.Kind == string(tasks.MembershipInference) && t.LM != nil {
+		// A language model's membership is scored by the per-token loss
+		// of each document: its lm section is a perplexity task's.
+		pt := *t
+		pt.Kind = string(tasks.Perplexity)
+		v.text(p, &pt)
+		return
+	}
 	// Text features: validated once, for the first task that uses the dataset.
 	used := []string{t.Dataset, t.Calibration.Dataset}
 	if t.Robustness != nil {
 		used = append(used, t.Robustness.Shift...)
+	}
+	if t.Membership != nil {
+		used = append(used, t.Membership.NonMembers)
 	}
 	for _, name := range used {
 		if name == "" || v.seenBefore(t, name) {
