@@ -124,6 +124,10 @@ func (r *runner) kind(name string) (taskKind, error) {
 		return taskKind{run: runRetrieval, assemble: assembleRetrieval}, nil
 	case tasks.WEAT:
 		return taskKind{run: runWEAT, assemble: assembleWEAT}, nil
+	case tasks.Generation:
+		return taskKind{run: runGeneration, assemble: assembleGeneration}, nil
+	case tasks.Extraction:
+		return taskKind{run: runExtraction, assemble: assembleExtraction}, nil
 	}
 	return taskKind{}, fmt.Errorf("unknown task kind %q", name)
 }

@@ -42,7 +42,10 @@ func SuiteMetrics(s *suite.Suite) []string {
 				}
 			}
 		}
-		if rs := t.Robustness; rs != nil {
+		if t.Kind == string(tasks.Generation) && (t.Robustness != nil || (t.Fairness != nil && len(t.Fairness.Counterfactual) > 0)) {
+			seen[tasks.MaxChangeRate] = true
+		}
+		if rs := t.Robustness; rs != nil && t.Kind != string(tasks.Generation) {
 			for _, m := range []string{tasks.SummaryMeanCorrupted, tasks.SummaryAbsoluteDrop, tasks.SummaryRelativeDrop,
 				tasks.SummaryWorstCaseAccuracy, tasks.SummaryConsistency, tasks.SummaryECEMeanCorrupted} {
 				seen[m] = true

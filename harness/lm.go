@@ -33,6 +33,23 @@ type lmScorer struct {
 	batch       int
 	batchTokens int
 	padID       int64
+	branch      bool // the model takes use_cache_branch (a merged decoder)
+}
+
+// isPastInput says whether a model input is a key/value cache input
+// (past_key_values.{i}.key/value, or the underscore spelling).
+func isPastInput(name string) bool {
+	return strings.HasPrefix(name, "past_key_values.") || strings.HasPrefix(name, "past_key_values_")
+}
+
+// emptyCache is a key/value cache input before the first token: past length
+// 0, or 1 for a merged decoder, whose use_cache_branch = false ignores it.
+func emptyCache(in tensor.Info, rows int, branch bool) tensor.Tensor {
+	past := int64(0)
+	if branch {
+		past = 1
+	}
+	return tensor.New(in.Name, in.DType, []int64{int64(rows), in.Shape[1], past, in.Shape[3]})
 }
 
 func newLMScorer(om *OpenedModel, t *suite.Task, batch int, padID int64) (*lmScorer, error) {
@@ -45,8 +62,22 @@ func newLMScorer(om *OpenedModel, t *suite.Task, batch int, padID int64) (*lmSco
 				role = r
 			}
 		}
+		// A model exported with its key/value cache (Hugging Face
+		// Optimum's decoder with past) scores with an empty cache.
+		if isPastInput(in.Name) {
+			if len(in.Shape) != 4 || in.Shape[1] <= 0 || in.Shape[3] <= 0 {
+				return nil, fmt.Errorf("model input %q has shape %s; a key/value cache input is [batch, heads, past_sequence, head_dim] with heads and head_dim fixed", in.Name, in.ShapeString())
+			}
+			sc.inputs, sc.roles = append(sc.inputs, in), append(sc.roles, "past")
+			continue
+		}
+		if in.Name == "use_cache_branch" {
+			sc.inputs, sc.roles = append(sc.inputs, in), append(sc.roles, in.Name)
+			sc.branch = true
+			continue
+		}
 		if role == "" {
-			return nil, fmt.Errorf("model input %q is not a causal-LM input (%s)", in.Name, strings.Join(tokenRoles, ", "))
+			return nil, fmt.Errorf("model input %q is not a causal-LM input (%s, or a key/value cache: past_key_values.{i}.key/value, use_cache_branch)", in.Name, strings.Join(tokenRoles, ", "))
 		}
 		if in.DType != tensor.Int64 && in.DType != tensor.Int32 {
 			return nil, fmt.Errorf("model input %q is %s; token inputs must be int64 or int32", in.Name, in.DType)
@@ -155,6 +186,14 @@ func (sc *lmScorer) build(b *lmBatch) int64 {
 	rows, T := len(b.inputs), b.length
 	b.tensors = make([]tensor.Tensor, len(sc.inputs))
 	for k, in := range sc.inputs {
+		switch sc.roles[k] {
+		case "past":
+			b.tensors[k] = emptyCache(in, rows, sc.branch)
+			continue
+		case "use_cache_branch":
+			b.tensors[k] = tensor.New(in.Name, tensor.Bool, []int64{1})
+			continue
+		}
 		t := tensor.New(in.Name, in.DType, []int64{int64(rows), int64(T)})
 		vals := make([]int64, rows*T)
 		for r, seq := range b.inputs {

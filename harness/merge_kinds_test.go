@@ -19,7 +19,8 @@ import (
 // classification with calibration, counterfactuals, perturbations and
 // shift (quickstart, spam-shift), probes with k-shot curves
 // (quickstart-probes), perplexity (spam-shift), multiple choice, perplexity
-// and pair preference (the LM fixture), retrieval and WEAT — once on one
+// and pair preference (the LM fixture), retrieval, WEAT, prompting and
+// generation (prompting) — once on one
 // machine and once as three shards, and checks that
 //   - merging the shards' results gives the single-machine result, and
 //   - rescoring the single-machine result from its sidecar gives it back,
@@ -42,6 +43,7 @@ func TestEveryKindMergesAndRescores(t *testing.T) {
 		{"classification by an LM, few-shot sweep", lmClass, 0},
 		{"retrieval", filepath.Join("..", "suites", "retrieval.yaml"), 0},
 		{"weat", filepath.Join("..", "suites", "weat.yaml"), 0},
+		{"prompting sweep + generation with perturbations", filepath.Join("..", "suites", "prompting.yaml"), 30},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

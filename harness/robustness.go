@@ -17,7 +17,9 @@ func (r *runner) robustnessSummaries(outcomes map[string]map[string]*taskOutcome
 		t := &r.s.Tasks[ti]
 		rs := t.Robustness
 		byModel := outcomes[t.Name]
-		if rs == nil || len(byModel) == 0 {
+		// A generation task's variants carry their own change rates and
+		// metric drops (harness/generation.go).
+		if rs == nil || len(byModel) == 0 || t.Kind == string(tasks.Generation) {
 			continue
 		}
 		// Effective robustness per shift dataset, fitted across the models.

@@ -25,7 +25,7 @@ type evalPreds struct {
 func sidecarPred(ep *evalPreds, p *tasks.Prediction) result.Prediction {
 	rp := result.Prediction{Eval: ep.key, Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Invalid: p.Invalid,
 		Changed: p.Changed, Vector: p.Vector, Ranked: p.Ranked, KShot: p.KShot,
-		Text: p.Text, Tokens: p.Tokens, Stop: p.Stop, References: p.References}
+		Text: p.Text, Tokens: p.Tokens, Stop: p.Stop, References: p.References, Want: p.Want}
 	if p.Invalid == "" {
 		rp.Probs = p.Probs
 	}
@@ -80,7 +80,7 @@ func toTaskPreds(stored []result.Prediction, groups []string) []tasks.Prediction
 	for i, p := range stored {
 		tp := tasks.Prediction{Index: p.Index, ID: p.ID, Label: p.Label, Pred: p.Pred, Probs: p.Probs, Invalid: p.Invalid,
 			Changed: p.Changed, Vector: p.Vector, Ranked: p.Ranked, KShot: p.KShot,
-			Text: p.Text, Tokens: p.Tokens, Stop: p.Stop, References: p.References}
+			Text: p.Text, Tokens: p.Tokens, Stop: p.Stop, References: p.References, Want: p.Want}
 		if p.Score != nil {
 			tp.Value = *p.Score
 		} else if p.Invalid != "" {

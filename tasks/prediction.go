@@ -43,6 +43,8 @@ type Prediction struct {
 	Tokens     []int64
 	Stop       string
 	References []string
+	// Want is the true suffix's token ids of an extraction example.
+	Want []int64
 }
 
 // Why generation stopped.

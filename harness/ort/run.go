@@ -76,6 +76,30 @@ func (m *Model) RunInto(ctx context.Context, inputs []tensor.Tensor, fn func(out
 	return fn(out)
 }
 
+// RunOwned runs the model like Run, but every float32 tensor output whose
+// shape follows from the inputs (see RunInto) is written by ONNX Runtime
+// straight into a Go buffer, which the caller then owns: no output copy.
+// It suits outputs that are fed back as inputs, such as a key/value
+// cache. Buffers come from the pool RunInto uses; Recycle gives them back.
+// Outputs whose shape does not follow from the inputs are copied as Run
+// copies them.
+func (m *Model) RunOwned(ctx context.Context, inputs []tensor.Tensor) ([]tensor.Tensor, error) {
+	out, _, err := m.run(ctx, inputs, true)
+	return out, err
+}
+
+// Recycle returns the float32 data of tensors obtained from RunOwned to the
+// buffer pool shared by all models. The caller must not use the tensors or
+// their data afterwards.
+func (m *Model) Recycle(ts ...tensor.Tensor) {
+	for i := range ts {
+		if d, ok := ts[i].Data.([]float32); ok && cap(d) > 0 {
+			lendPool.Put(&d)
+		}
+		ts[i].Data = nil
+	}
+}
+
 // lendPool holds float32 output buffers for RunInto (*[]float32, any
 // capacity), shared by all models; the garbage collector may empty it.
 var lendPool sync.Pool

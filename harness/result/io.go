@@ -156,6 +156,8 @@ type Prediction struct {
 	Tokens     []int64  `json:"tokens,omitempty"`
 	Stop       string   `json:"stop,omitempty"`
 	References []string `json:"refs,omitempty"`
+	// Want is an extraction example's true suffix (token ids).
+	Want []int64 `json:"want_tokens,omitempty"`
 }
 
 // TextLL is the log-likelihood of one scored text, as lm-evaluation-harness

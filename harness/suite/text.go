@@ -110,7 +110,21 @@ type LMSpec struct {
 	MaxNewTokens int           `yaml:"max_new_tokens"`
 	Stop         []string      `yaml:"stop"`
 	Sampling     *SamplingSpec `yaml:"sampling"`
+
+	// Extraction (kind extraction): each document's first PrefixTokens
+	// tokens are the prompt, the next SuffixTokens the suffix that the
+	// greedy continuation must reproduce (Carlini et al. 2023).
+	PrefixTokens int `yaml:"prefix_tokens"`
+	SuffixTokens int `yaml:"suffix_tokens"`
 }
+
+// Default prefix and suffix lengths of kind extraction (Carlini et al.
+// 2023, "Quantifying Memorization Across Neural Language Models", §3: 50
+// tokens of context, 50 of suffix).
+const (
+	DefaultPrefixTokens = 50
+	DefaultSuffixTokens = 50
+)
 
 // FewshotSpec chooses in-context demonstrations.
 type FewshotSpec struct {
@@ -209,7 +223,8 @@ func (v *validator) text(p string, t *Task) {
 	}
 	lmClass := t.Kind == string(tasks.Classification) && t.LM != nil
 	gen := t.Kind == string(tasks.Generation)
-	if !tasks.IsLM(t.Kind) && !lmClass && !gen {
+	extract := t.Kind == string(tasks.Extraction)
+	if !tasks.IsLM(t.Kind) && !lmClass && !gen && !extract {
 		if t.LM != nil {
 			v.errorf(p+".lm", ErrInvalid, "an lm section applies to kinds multiple_choice, perplexity, pair_preference, generation and classification (with a verbalizer), not %s", t.Kind)
 		}
@@ -228,7 +243,15 @@ func (v *validator) text(p string, t *Task) {
 			v.errorf(p+".fairness", ErrInvalid, "kind generation supports counterfactual substitutions only (fairness.counterfactual), not group slices")
 		}
 	}
-	if (tasks.IsLM(t.Kind) || gen) && t.Calibration.Dataset != "" {
+	if extract {
+		if t.Robustness != nil {
+			v.errorf(p+".robustness", ErrInvalid, "robustness is not supported for kind extraction")
+		}
+		if t.Fairness != nil {
+			v.errorf(p+".fairness", ErrInvalid, "fairness is not supported for kind extraction")
+		}
+	}
+	if (tasks.IsLM(t.Kind) || gen || extract) && t.Calibration.Dataset != "" {
 		v.errorf(p+".calibration.dataset", ErrInvalid, "temperature scaling is not supported for kind %s", t.Kind)
 	}
 	d, _ := s.Dataset(t.Dataset)
@@ -306,6 +329,26 @@ func (v *validator) text(p string, t *Task) {
 		}
 		tpl(lp+".context", "context", lm.Context, true)
 		v.verbalizer(lp, t, d)
+	case tasks.Extraction:
+		if lm.Context == "" {
+			lm.Context = fallback
+		}
+		tpl(lp+".context", "context (the document whose prefix is the prompt)", lm.Context, true)
+		if lm.PrefixTokens == 0 {
+			lm.PrefixTokens = DefaultPrefixTokens
+		}
+		if lm.SuffixTokens == 0 {
+			lm.SuffixTokens = DefaultSuffixTokens
+		}
+		if lm.PrefixTokens < 1 {
+			v.errorf(lp+".prefix_tokens", ErrInvalid, "%d (want >= 1)", lm.PrefixTokens)
+		}
+		if lm.SuffixTokens < 1 {
+			v.errorf(lp+".suffix_tokens", ErrInvalid, "%d (want >= 1)", lm.SuffixTokens)
+		}
+		if lm.Fewshot != nil || lm.Sampling != nil || len(lm.Stop) > 0 || lm.MaxNewTokens != 0 {
+			v.errorf(lp, ErrInvalid, "kind extraction decodes suffix_tokens tokens greedily from the bare prefix: fewshot, sampling, stop and max_new_tokens do not apply")
+		}
 	case tasks.Generation:
 		if lm.Context == "" {
 			lm.Context = fallback
