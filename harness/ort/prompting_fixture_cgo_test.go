@@ -221,20 +221,14 @@ func BenchmarkPromptingBareGreedyKV(b *testing.B) {
 	requireORT(b)
 	sess := openBareKV(b, ref)
 	const steps = 64
-	for _, name := range []string{"single_cache", "padded_cache"} {
-		var c = ref.Cases[0]
-		for _, x := range ref.Cases {
-			if x.Name == name {
-				c = x
-			}
-		}
-		b.Run(fmt.Sprintf("%s/batch=%d", name[:len(name)-6], len(c.InputIDs)), func(b *testing.B) {
+	for _, p := range benchPrompts(b, ref) {
+		b.Run(fmt.Sprintf("%s/batch=%d/prompt=%d", p.name, len(p.ids), len(p.ids[0])), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := bareGreedyKV(sess, ref, c.InputIDs, c.AttentionMask, c.PositionIDs, steps); err != nil {
+				if _, err := bareGreedyKV(sess, ref, p.ids, p.mask, p.pos, steps); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(steps*len(c.InputIDs))*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+			b.ReportMetric(float64(steps*len(p.ids))*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 		})
 	}
 }
