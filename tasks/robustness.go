@@ -3,7 +3,6 @@ package tasks
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -204,7 +203,7 @@ func (c *Classifier) Robustness(clean []Prediction, variants []VariantPrediction
 		evals[e] = ev
 		out.Invalid += ev.invalid
 		gc := *c
-		gc.cfg.Seed = c.cfg.Seed ^ robustHash("robustness\x00cell\x00"+v.Name())
+		gc.cfg.Seed = metrics.SubSeed(c.cfg.Seed, "robustness\x00cell\x00"+v.Name())
 		out.Cells = append(out.Cells, RobustnessCell{
 			Perturbation: v.Perturbation, Severity: v.Severity,
 			Value:       gc.cellMetric(metric, ev),
@@ -888,12 +887,6 @@ func robustPercentileCI(reps []float64, level float64) metrics.CI {
 	}
 	ci.Low, ci.High = q((1-level)/2), q((1+level)/2)
 	return ci
-}
-
-func robustHash(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
 }
 
 // CorruptionError returns the corruption errors of Hendrycks & Dietterich

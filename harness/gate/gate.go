@@ -13,6 +13,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/metrics"
 )
 
 // Kind is the kind of a gate.
@@ -200,7 +201,8 @@ func Parse(s string) (Gate, error) {
 	if !validMetricName(toks[0].text) {
 		return g, &SyntaxError{s, toks[0].col, fmt.Sprintf("bad metric name %q (letters, digits, '_', '.', '@', '-'; starting with a letter)", toks[0].text)}
 	}
-	g.Metric = toks[0].text
+	// Aliases from the metric table ("f1_macro") gate the canonical name.
+	g.Metric = metrics.Canonical(toks[0].text)
 	if len(toks) == 1 {
 		return g, &SyntaxError{s, len(s) + 1, "missing condition after metric (" + validConditions + ")"}
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/robustness"
 	"github.com/evalctl/evalctl/tasks"
 	"gopkg.in/yaml.v3"
@@ -342,11 +343,13 @@ func (v *validator) validate() {
 			for j, m := range t.Metrics {
 				if !tasks.ValidMetric(t.Kind, m) {
 					msg := fmt.Sprintf("%q", m)
-					if near := Nearest(m, known); near != "" {
+					if near := nearestMetric(m, t.Kind, metrics.ScopeTask); near != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", near)
 					}
 					v.errorf(fmt.Sprintf("%s.metrics[%d]", p, j), ErrUnknownMetric, "%s for kind %s (%s)", msg, t.Kind, strings.Join(known, ", "))
+					continue
 				}
+				t.Metrics[j] = metrics.Canonical(m)
 			}
 		}
 		v.oneOf(p+".scores", t.Scores, ScoreModes)
@@ -408,8 +411,12 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 	if r.Metric == "" {
 		r.Metric = "accuracy"
 	}
-	if known, ok := tasks.Metrics(t.Kind); ok && !contains(known, r.Metric) {
-		v.errorf(p+".metric", ErrUnknownMetric, "%q (%s)", r.Metric, strings.Join(known, ", "))
+	if known, ok := tasks.Metrics(t.Kind); ok {
+		if !tasks.ValidMetric(t.Kind, r.Metric) {
+			v.errorf(p+".metric", ErrUnknownMetric, "%q (%s)", r.Metric, strings.Join(known, ", "))
+		} else {
+			r.Metric = metrics.Canonical(r.Metric)
+		}
 	}
 	var names []string
 	for i := range r.Perturbations {
@@ -462,9 +469,6 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 // PerturbationSets are the names that stand for every perturbation of a kind.
 var PerturbationSets = []string{"image", "tabular", "text"}
 
-// fairnessMetrics are the per-group metrics beyond the task's own.
-var fairnessMetrics = []string{"selection_rate", "tpr", "fpr"}
-
 func (v *validator) fairness(p string, t *Task) {
 	f := t.Fairness
 	d, ok := v.s.Dataset(t.Dataset)
@@ -492,11 +496,13 @@ func (v *validator) fairness(p string, t *Task) {
 		v.ref(p+".positive", f.Positive, "class", d.Label.Classes)
 	}
 	if known, ok := tasks.Metrics(t.Kind); ok {
-		all := append(append([]string(nil), known...), fairnessMetrics...)
+		all := append(append([]string(nil), known...), metrics.ForKind(t.Kind, metrics.ScopeGroup)...)
 		for i, m := range f.Metrics {
-			if !contains(all, m) {
+			if !contains(all, metrics.Canonical(m)) {
 				v.errorf(fmt.Sprintf("%s.metrics[%d]", p, i), ErrUnknownMetric, "%q (%s)", m, strings.Join(all, ", "))
+				continue
 			}
+			f.Metrics[i] = metrics.Canonical(m)
 		}
 	}
 	seen := map[string]string{}
@@ -654,4 +660,13 @@ func (v *validator) dataset(p string, d *Dataset) {
 			}
 		}
 	}
+}
+
+// nearestMetric suggests the canonical name of the metric spelling (names
+// and aliases from the metric table) closest to name, or "".
+func nearestMetric(name, kind string, scope metrics.Scope) string {
+	if near := Nearest(name, metrics.Spellings(kind, scope)); near != "" {
+		return metrics.Canonical(near)
+	}
+	return ""
 }
