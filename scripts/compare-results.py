@@ -7,7 +7,8 @@ Each DIR holds one output folder per suite (DIR/<suite>/result.json and
 predictions.jsonl, as written by `evalctl run --out DIR/<suite>`). The results
 are compared exactly (floats bit for bit, as JSON text) after dropping what
 differs between any two runs: the run block (id, timestamps, host, args),
-efficiency and timing figures, and the ONNX Runtime library path. Prints one
+efficiency and timing figures (also tokens/s and the CPU time to fit
+harness probes), and the ONNX Runtime library path. Prints one
 line per suite and up to 20 differing JSON paths; exits 1 if any differ.
 Used for the golden before/after check of refactors (issue 12).
 """
@@ -15,12 +16,18 @@ import json
 import os
 import sys
 
-VOLATILE = {"run", "efficiency", "library", "wall_seconds", "seconds", "duration", "timing", "started", "finished"}
+VOLATILE = {"run", "efficiency", "library", "wall_seconds", "seconds", "duration", "timing", "started", "finished",
+            "tokens_per_second", "examples_per_second"}
+
+
+def volatile(k, v):
+    # adaptation.compute of harness-fitted probes is measured CPU time.
+    return k in VOLATILE or k.endswith("_seconds") or (k == "compute" and isinstance(v, str) and "CPU-seconds" in v)
 
 
 def strip(x):
     if isinstance(x, dict):
-        return {k: strip(v) for k, v in x.items() if k not in VOLATILE and not k.endswith("_seconds")}
+        return {k: strip(v) for k, v in x.items() if not volatile(k, v)}
     if isinstance(x, list):
         return [strip(v) for v in x]
     return x
