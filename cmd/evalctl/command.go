@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/harness/dataset"
 )
 
 // Exit codes, documented in the package comment and docs/cli.md.
@@ -213,5 +213,5 @@ func nearestCommand(name string) string {
 	for i, c := range commands {
 		names[i] = c.Name
 	}
-	return suite.Nearest(name, names)
+	return dataset.Nearest(name, names)
 }

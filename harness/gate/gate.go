@@ -11,8 +11,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/result"
-	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/metrics"
 )
 
@@ -372,15 +372,11 @@ func Validate(g Gate, knownMetrics []string) error {
 	known := append([]string(nil), knownMetrics...)
 	sort.Strings(known)
 	hint := ""
-	if s := Nearest(g.Metric, known); s != "" {
+	if s := dataset.Nearest(g.Metric, known); s != "" {
 		hint = fmt.Sprintf("; did you mean %q?", s)
 	}
 	return fmt.Errorf("gate %q: %w %q%s (known: %s)", g.Expr, ErrUnknownMetric, g.Metric, hint, strings.Join(known, ", "))
 }
-
-// Nearest returns the candidate closest to s by edit distance, or "" when
-// none is a plausible misspelling (see suite.Nearest).
-func Nearest(s string, candidates []string) string { return suite.Nearest(s, candidates) }
 
 // Check applies an absolute gate's operator: v op g.Value. NaN never passes.
 func (g Gate) Check(v float64) bool {

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/evalctl/evalctl/harness/dataset"
 )
 
 // Sentinel errors wrapped by *Error, for errors.Is.
@@ -49,11 +47,6 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
-
-// Nearest returns the candidate closest to name by edit distance, or ""
-// when none is close enough to be a plausible misspelling. It is
-// dataset.Nearest, shared so that every "did you mean" in evalctl agrees.
-func Nearest(name string, candidates []string) string { return dataset.Nearest(name, candidates) }
 
 // known formats a list of valid names for an error message.
 func known(names []string) string {

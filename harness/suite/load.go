@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/robustness"
 	"github.com/evalctl/evalctl/tasks"
@@ -21,7 +23,7 @@ import (
 
 // Enumerations accepted in suites.
 var (
-	Formats            = []string{"arff", "csv", "idx", "imagefolder", "jsonl", "npy", "npz", "parquet"}
+	Formats            = sortedFormats()
 	Providers          = []string{"cpu", "cuda", "tensorrt"}
 	GraphOptimizations = []string{"disable", "basic", "extended", "all"}
 	ScoreModes         = []string{"auto", "logits", "probabilities"}
@@ -212,7 +214,7 @@ func (v *validator) oneOf(path, value string, valid []string) {
 		return
 	}
 	msg := fmt.Sprintf("%q", value)
-	if near := Nearest(value, valid); near != "" && value != "" {
+	if near := dataset.Nearest(value, valid); near != "" && value != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	v.errorf(path, ErrInvalid, "%s (%s)", msg, known(quoteAll(valid)))
@@ -244,7 +246,7 @@ func (v *validator) ref(path, name, what string, valid []string) {
 		return
 	}
 	msg := fmt.Sprintf("%s %q does not exist", what, name)
-	if near := Nearest(name, valid); near != "" {
+	if near := dataset.Nearest(name, valid); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	} else if len(valid) > 0 {
 		msg += " (" + known(valid) + ")"
@@ -426,7 +428,7 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 			msg := fmt.Sprintf("%q", ps.Name)
 			all := append(append([]string(nil), PerturbationSets...), robustness.Names(robustness.KindImage)...)
 			all = append(append(all, robustness.Names(robustness.KindTabular)...), robustness.Names(robustness.KindText)...)
-			if near := Nearest(ps.Name, all); near != "" {
+			if near := dataset.Nearest(ps.Name, all); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			}
 			v.errorf(pp+".name", ErrInvalid, "unknown perturbation %s (%s)", msg, known(all))
@@ -665,8 +667,15 @@ func (v *validator) dataset(p string, d *Dataset) {
 // nearestMetric suggests the canonical name of the metric spelling (names
 // and aliases from the metric table) closest to name, or "".
 func nearestMetric(name, kind string, scope metrics.Scope) string {
-	if near := Nearest(name, metrics.Spellings(kind, scope)); near != "" {
+	if near := dataset.Nearest(name, metrics.Spellings(kind, scope)); near != "" {
 		return metrics.Canonical(near)
 	}
 	return ""
+}
+
+// sortedFormats is dataset.Formats sorted, for messages.
+func sortedFormats() []string {
+	f := dataset.Formats()
+	sort.Strings(f)
+	return f
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/evalctl/evalctl/harness"
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,7 +90,7 @@ func TestNearest(t *testing.T) {
 		{"zzzzzz", ""},
 		{"ece", "ece"},
 	} {
-		assert.Equal(t, tc.want, suite.Nearest(tc.in, []string{"accuracy", "adaptation", "ece", "nll"}), tc.in)
+		assert.Equal(t, tc.want, dataset.Nearest(tc.in, []string{"accuracy", "adaptation", "ece", "nll"}), tc.in)
 	}
 }
 
