@@ -861,32 +861,16 @@ func robustJointBootstrap(n, nstats int, stats func(w []float64, sc *robustScrat
 	return out
 }
 
-// robustPercentileCI returns the (1−level)/2 and (1+level)/2 quantiles of
-// the finite replicates, linearly interpolated (numpy.percentile's
-// default), as metrics' bootstrap functions do.
+// robustPercentileCI is metrics.PercentileCI of the finite replicates (an
+// infinite replicate is dropped like a NaN one).
 func robustPercentileCI(reps []float64, level float64) metrics.CI {
-	var v []float64
+	v := make([]float64, 0, len(reps))
 	for _, x := range reps {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+		if !math.IsInf(x, 0) {
 			v = append(v, x)
 		}
 	}
-	ci := metrics.CI{Low: math.NaN(), High: math.NaN(), Level: level, Resamples: len(v), Method: metrics.MethodPercentile}
-	if len(v) == 0 {
-		return ci
-	}
-	sort.Float64s(v)
-	q := func(p float64) float64 {
-		h := float64(len(v)-1) * p
-		lo := math.Floor(h)
-		i := int(lo)
-		if i+1 >= len(v) {
-			return v[len(v)-1]
-		}
-		return v[i] + (h-lo)*(v[i+1]-v[i])
-	}
-	ci.Low, ci.High = q((1-level)/2), q((1+level)/2)
-	return ci
+	return metrics.PercentileCI(v, level)
 }
 
 // CorruptionError returns the corruption errors of Hendrycks & Dietterich
