@@ -2,7 +2,6 @@ package fairness
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 
 	"github.com/evalctl/evalctl/metrics"
@@ -33,8 +32,8 @@ type Interval struct {
 // indices from idx with replacement, evaluates m on each, and returns the
 // (1−Level)/2 and (1+Level)/2 quantiles of the defined replicates, using
 // linear interpolation between order statistics (numpy's default "linear"
-// method). The seed passed to metrics.BootstrapCI is b.Seed XOR the FNV-1a
-// hash of label, so label selects the random stream. m is called from
+// method). The seed passed to metrics.BootstrapCI is
+// metrics.SubSeed(b.Seed, label), so label selects the random stream. m is called from
 // several goroutines at once (see [Metric]).
 func PercentileInterval(m Metric, idx []int, b Bootstrap, label string) (Interval, error) {
 	level := b.Level
@@ -62,7 +61,7 @@ func PercentileInterval(m Metric, idx []int, b Bootstrap, label string) (Interva
 			sample[j] = idx[p]
 		}
 		return m(sample).V
-	}, b.Resamples, level, b.Seed^labelHash(label))
+	}, b.Resamples, level, metrics.SubSeed(b.Seed, label))
 	out.Defined = ci.Resamples
 	if math.IsNaN(ci.Low) {
 		out.Lo, out.Hi = Undefined("metric undefined in every resample"), Undefined("metric undefined in every resample")
@@ -70,10 +69,4 @@ func PercentileInterval(m Metric, idx []int, b Bootstrap, label string) (Interva
 	}
 	out.Lo, out.Hi = Value{V: ci.Low}, Value{V: ci.High}
 	return out, nil
-}
-
-func labelHash(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
 }

@@ -198,7 +198,7 @@ func TestPercentileIntervalUsesMetricsBootstrap(t *testing.T) {
 			s += sub[p]
 		}
 		return s / float64(len(pos))
-	}, 300, 0.9, 11^labelHash("m\x00g=a"))
+	}, 300, 0.9, metrics.SubSeed(11, "m\x00g=a"))
 	assert.Equal(t, want.Low, iv.Lo.V)
 	assert.Equal(t, want.High, iv.Hi.V)
 	assert.Equal(t, 300, iv.Defined)

@@ -409,9 +409,9 @@ func undefinedScores(names []string, s tasks.Scores, n int) tasks.Scores {
 
 // classifier returns the scoring classifier of a task.
 func (r *runner) classifier(t *suite.Task, classes []string) (*tasks.Classifier, error) {
-	binning := metrics.EqualWidth
-	if t.Calibration.Binning == "equal_mass" {
-		binning = metrics.EqualMass
+	binning, err := metrics.ParseBinning(t.Calibration.Binning)
+	if err != nil {
+		return nil, fmt.Errorf("task %s: calibration.binning: %w", t.Name, err)
 	}
 	return tasks.NewClassifier(tasks.ClassificationConfig{
 		Classes: classes, Scores: tasks.ScoresProbabilities, Invalid: tasks.InvalidPolicy(t.Invalid),

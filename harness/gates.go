@@ -8,13 +8,15 @@ import (
 	"github.com/evalctl/evalctl/harness/gate"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/tasks"
 )
 
 // SuiteMetrics returns every metric name the suite's tasks can report,
-// sorted: the listed metrics, their temperature-scaled "_ts" variants where a
-// calibration split is declared, "temperature", the fairness criteria
-// ("demographic_parity_difference:sex", ...) and the robustness summaries
+// sorted: the listed metrics, the temperature-scaled "_ts" variants of the
+// probabilistic ones where a calibration split is declared, "temperature",
+// the fairness criteria ("demographic_parity_difference:sex", ...) and the
+// robustness summaries
 // ("mean_corrupted", "worst_case_accuracy", "mce", ...).
 func SuiteMetrics(s *suite.Suite) []string {
 	seen := map[string]bool{}
@@ -22,7 +24,11 @@ func SuiteMetrics(s *suite.Suite) []string {
 		for _, m := range t.Metrics {
 			seen[m] = true
 			if t.Calibration.Dataset != "" {
-				seen[m+"_ts"] = true
+				// Temperature scaling reports the probabilistic metrics
+				// (the metric table's Probabilistic) again as name_ts.
+				if info, _, ok := metrics.Lookup(m); ok && info.Probabilistic {
+					seen[m+"_ts"] = true
+				}
 				seen["temperature"] = true
 			}
 		}

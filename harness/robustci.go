@@ -2,7 +2,6 @@ package harness
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 
@@ -23,11 +22,7 @@ import (
 //     the model and the baseline and for every perturbation (they are the
 //     same examples), and recomputes the corruption errors.
 
-func (r *runner) ciSeed(name string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return r.s.Seed ^ h.Sum64()
-}
+func (r *runner) ciSeed(name string) uint64 { return metrics.SubSeed(r.s.Seed, name) }
 
 func (r *runner) resamples() (int, float64) {
 	return *r.s.Bootstrap.Resamples, r.s.Bootstrap.Confidence

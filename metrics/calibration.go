@@ -42,17 +42,30 @@ func (b Binning) MarshalText() ([]byte, error) {
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler. It accepts
-// "equal-width" (or "uniform") and "equal-mass" (or "adaptive").
+// "equal-width" (or "uniform", or the suite spelling "equal_width") and
+// "equal-mass" (or "adaptive", or "equal_mass").
 func (b *Binning) UnmarshalText(text []byte) error {
 	switch string(text) {
-	case "equal-width", "uniform":
+	case "equal-width", "uniform", "equal_width":
 		*b = EqualWidth
-	case "equal-mass", "adaptive":
+	case "equal-mass", "adaptive", "equal_mass":
 		*b = EqualMass
 	default:
 		return fmt.Errorf("unknown binning %q (known: equal-width, equal-mass)", text)
 	}
 	return nil
+}
+
+// ParseBinning decodes a binning name as UnmarshalText does; "" is the
+// default, EqualWidth. Suites and results spell the modes "equal_width"
+// and "equal_mass".
+func ParseBinning(s string) (Binning, error) {
+	if s == "" {
+		return EqualWidth, nil
+	}
+	var b Binning
+	err := b.UnmarshalText([]byte(s))
+	return b, err
 }
 
 // Norm is how CalibrationError combines per-bin gaps |acc_b − conf_b|.

@@ -177,3 +177,26 @@ func TestClasswiseECE(t *testing.T) {
 	assert.InDelta(t, per[0].Value, per[1].Value, 1e-12)
 	assert.False(t, per[0].Spec.TopLabel)
 }
+
+func TestParseBinning(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Binning
+		ok   bool
+	}{
+		{"", EqualWidth, true}, // the suite default
+		{"equal_width", EqualWidth, true},
+		{"equal_mass", EqualMass, true}, // suite spelling
+		{"equal-mass", EqualMass, true},
+		{"adaptive", EqualMass, true},
+		{"quantile", EqualWidth, false},
+	} {
+		got, err := ParseBinning(tc.in)
+		if tc.ok {
+			assert.NoError(t, err, tc.in)
+			assert.Equal(t, tc.want, got, tc.in)
+		} else {
+			assert.Error(t, err, tc.in)
+		}
+	}
+}

@@ -232,24 +232,6 @@ func TestRegressionEdge(t *testing.T) {
 		Pearson([]float64{1, 2, 4}, []float64{1, 3, 3}, []float64{2, 1, 1}), 1e-15)
 }
 
-func TestSpecs(t *testing.T) {
-	names := Names()
-	require.NotEmpty(t, names)
-	for _, n := range names {
-		s, ok := Lookup(n)
-		require.True(t, ok, n)
-		assert.Equal(t, n, s.Name)
-		assert.NotEmpty(t, s.Description, n)
-		assert.NotEmpty(t, s.Citation, n)
-		assert.Contains(t, []string{"confusion", "mean", "resample"}, s.Uncertainty, n)
-		assert.Less(t, s.Range[0], s.Range[1], n)
-	}
-	_, ok := Lookup("acuracy")
-	assert.False(t, ok)
-	s, _ := Lookup("ece")
-	assert.False(t, s.HigherIsBetter)
-}
-
 func TestMcNemar(t *testing.T) {
 	a := []bool{true, true, false, false, true, false}
 	b := []bool{true, false, true, true, true, true}

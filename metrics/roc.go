@@ -204,15 +204,6 @@ const (
 	MembershipTPRAt001         = "membership_tpr@fpr0.01"
 )
 
-// MembershipSpecs describes the membership-inference metrics for the
-// metric table, in report order.
-var MembershipSpecs = []Spec{
-	{MembershipAUC, false, [2]float64{0, 1}, "membership-inference attack: area under its ROC curve, members positive (0.5: chance)", "Shokri et al. 2017; Carlini et al. 2022; scikit-learn roc_auc_score", "resample"},
-	{MembershipBalancedAccuracy, false, [2]float64{0, 1}, "membership-inference attack: best-threshold accuracy on equally weighted members and non-members, max (TPR + 1 − FPR)/2", "Yeom et al. 2018; Carlini et al. 2022", "resample"},
-	{MembershipTPRAt0001, false, [2]float64{0, 1}, "membership-inference attack: largest TPR at FPR <= 0.1%", "Carlini et al. 2022", "resample"},
-	{MembershipTPRAt001, false, [2]float64{0, 1}, "membership-inference attack: largest TPR at FPR <= 1%", "Carlini et al. 2022", "resample"},
-}
-
 // MethodStratifiedResample: percentile bootstrap resampling each class
 // (members, non-members) separately with replacement.
 const MethodStratifiedResample = "percentile-by-class"

@@ -24,7 +24,7 @@ type LeaderboardOptions struct {
 	Title string
 	// Metrics restricts the columns to these metric names (empty: all).
 	Metrics []string
-	// Ties holds, per column key (see ColumnKey), groups of model names that a
+	// Ties holds, per column key (see result.ColumnKey), groups of model names that a
 	// paired test on the same examples could not separate; harness/compare's
 	// TieGroups computes them. Models in one group are marked "≈".
 	Ties map[string][][]string
@@ -35,11 +35,6 @@ type LeaderboardOptions struct {
 	// PageSize is the number of predictions per lazily loaded page (default 500).
 	PageSize int
 }
-
-// ColumnKey identifies a leaderboard column: task, dataset identity (the
-// sha256 of the dataset's files joined by "+") and metric, joined by "|".
-// harness/compare.TieGroups uses the same format.
-func ColumnKey(task, datasetSHA, metric string) string { return task + "|" + datasetSHA + "|" + metric }
 
 type lbColumn struct {
 	Key, Task, TaskKey, TaskLabel, TaskSlug, Metric string
@@ -66,19 +61,6 @@ type lbRow struct {
 	win               float64
 	Cells             []lbCell
 	cells             map[string]*lbCell
-}
-
-func datasetKey(r *result.Result, name string) string {
-	for _, d := range r.Datasets {
-		if d.Name == name {
-			var hs []string
-			for _, f := range d.Files {
-				hs = append(hs, f.SHA256)
-			}
-			return strings.Join(hs, "+")
-		}
-	}
-	return ""
 }
 
 var slugRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -204,7 +186,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 			if taskData[e.Task] == nil {
 				taskData[e.Task] = map[string]bool{}
 			}
-			taskData[e.Task][datasetKey(r, e.Dataset)] = true
+			taskData[e.Task][r.DatasetHash(e.Dataset)] = true
 		}
 	}
 	var notes []string
@@ -233,7 +215,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 			if e.Variant != "clean" {
 				continue
 			}
-			dk := datasetKey(r, e.Dataset)
+			dk := r.DatasetHash(e.Dataset)
 			taskKey, label := e.Task, e.Task
 			if len(taskData[e.Task]) > 1 {
 				taskKey, label = e.Task+"@"+short(dk), e.Task+" [data "+short(dk)+"]"
@@ -253,7 +235,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				if len(want) > 0 && !want[m.Name] {
 					continue
 				}
-				key := ColumnKey(e.Task, dk, m.Name)
+				key := result.ColumnKey(e.Task, dk, m.Name)
 				if cols[key] == nil {
 					cols[key] = &lbColumn{Key: key, Task: e.Task, TaskKey: taskKey, TaskLabel: label, TaskSlug: taskPages.name(taskKey), Metric: m.Name, Dataset: dk, Higher: m.HigherIsBetter}
 					colOrder = append(colOrder, key)

@@ -51,7 +51,7 @@ func TestLeaderboard(t *testing.T) {
 	a := lbResult("r1", "d1", map[string][2]float64{"small": {0.80, 0.5}, "large": {0.90, 0.3}, "lora": {0.89, 0.31}}, 1)
 	b := lbResult("r2", "d2", map[string][2]float64{"other": {0.95, 0.2}}, 2)
 	dir := t.TempDir()
-	ties := map[string][][]string{ColumnKey("sst2", "d1", "accuracy"): {{"large", "lora"}}, ColumnKey("sst2", "d1", "nll"): {{"large", "lora"}}}
+	ties := map[string][][]string{result.ColumnKey("sst2", "d1", "accuracy"): {{"large", "lora"}}, result.ColumnKey("sst2", "d1", "nll"): {{"large", "lora"}}}
 	require.NoError(t, Leaderboard([]*result.Result{a, b}, dir, LeaderboardOptions{Ties: ties}))
 	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/tasks/tensor"
 )
 
@@ -24,17 +25,14 @@ const (
 	WEAT Kind = "weat"
 )
 
-// RetrievalMetrics are the metric names of the retrieval kind.
-var RetrievalMetrics = []string{"ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10", "ndcg@100", "mrr@10", "mrr@100",
-	"recall@1", "recall@3", "recall@5", "recall@10", "recall@100", "recall@1000"}
+// RetrievalMetrics are the metric names of the retrieval kind (from the
+// metric table).
+var RetrievalMetrics = metrics.ForKind(string(Retrieval), metrics.ScopeTask)
 
 func init() {
-	kinds[Probe] = kindInfo{metrics: kinds[Classification].metrics, defaults: kinds[Classification].defaults}
-	kinds[Retrieval] = kindInfo{metrics: RetrievalMetrics, defaults: []string{"ndcg@10", "mrr@10", "recall@10", "recall@100"}}
-	kinds[WEAT] = kindInfo{metrics: []string{"effect_size", "p_value"}, defaults: []string{"effect_size", "p_value"}}
-	for _, m := range RetrievalMetrics {
-		higherIsBetter[m] = true
-	}
+	kinds[Probe] = kindInfo{defaults: kinds[Classification].defaults}
+	kinds[Retrieval] = kindInfo{defaults: []string{"ndcg@10", "mrr@10", "recall@10", "recall@100"}}
+	kinds[WEAT] = kindInfo{defaults: []string{"effect_size", "p_value"}}
 }
 
 // IsEmbedding reports whether kind reads representations (probe, retrieval, weat).

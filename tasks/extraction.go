@@ -27,9 +27,7 @@ const (
 )
 
 func init() {
-	kinds[Extraction] = kindInfo{metrics: []string{ExtractionRate, SuffixTokenAccuracy}, defaults: []string{ExtractionRate, SuffixTokenAccuracy}}
-	// Lower is better: a model that reproduces less of its training text
-	// leaks less.
+	kinds[Extraction] = kindInfo{defaults: []string{ExtractionRate, SuffixTokenAccuracy}}
 }
 
 // ScoreExtraction scores continuations (Prediction.Tokens) against the

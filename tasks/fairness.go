@@ -3,7 +3,6 @@ package tasks
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -223,7 +222,7 @@ func (c *Classifier) Fairness(preds []Prediction, groupNames []string, cfg Fairn
 			idx := members[b][grp.Key]
 			gs := GroupScore{Attribute: displayAttribute(bd.Attribute), Value: displayValue(bd.Attribute, grp.Key), N: grp.N, Small: grp.Small}
 			gc := *c
-			gc.cfg.Seed = c.cfg.Seed ^ hashString("group\x00"+grp.Key)
+			gc.cfg.Seed = metrics.SubSeed(c.cfg.Seed, "group\x00"+grp.Key)
 			for m, name := range names {
 				gs.Metrics = append(gs.Metrics, v.groupValue(&gc, name, idx, frame.Metrics[m].Breakdowns[b].Groups[g].Value))
 			}
@@ -316,7 +315,7 @@ func (c *Classifier) fairnessMetrics(cfg FairnessConfig) ([]string, error) {
 		names = DefaultMetrics(string(Classification))
 	}
 	known, _ := Metrics(string(Classification))
-	known = append(slices.Clone(known), MetricSelectionRate, MetricTPR, MetricFPR)
+	known = append(slices.Clone(known), metrics.ForKind(string(Classification), metrics.ScopeGroup)...)
 	seen := map[string]bool{}
 	for _, n := range names {
 		if !slices.Contains(known, n) {
@@ -336,15 +335,8 @@ func (c *Classifier) fairnessMetrics(cfg FairnessConfig) ([]string, error) {
 // fairnessDirection returns whether higher is better and whether the
 // metric has a direction at all.
 func fairnessDirection(name string) (higher, directed bool) {
-	switch name {
-	case MetricSelectionRate:
-		return false, false
-	case MetricTPR:
-		return true, true
-	case MetricFPR:
-		return false, true
-	}
-	return HigherIsBetter(name), true
+	m, _, ok := metrics.Lookup(name)
+	return ok && m.Dir == metrics.HigherBetter, !ok || m.Dir != metrics.Neither
 }
 
 // scored reports whether prepare keeps p (the same rule as prepare).
@@ -370,12 +362,6 @@ func describe(i int, p *Prediction) string {
 		return fmt.Sprintf("prediction %d (example %d, id %q)", i, p.Index, p.ID)
 	}
 	return fmt.Sprintf("prediction %d (example %d)", i, p.Index)
-}
-
-func hashString(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
 }
 
 // view holds the scored examples and the metric callbacks over them.

@@ -381,7 +381,7 @@ func TestFairnessIntervalsDeterministic(t *testing.T) {
 			female = append(female, p)
 		}
 	}
-	gc := newBinary(t, ClassificationConfig{Resamples: 200, Seed: 7 ^ hashString("group\x00sex=female"), Metrics: []string{"accuracy", "ece"}})
+	gc := newBinary(t, ClassificationConfig{Resamples: 200, Seed: metrics.SubSeed(7, "group\x00sex=female"), Metrics: []string{"accuracy", "ece"}})
 	want, err := gc.Score(female)
 	require.NoError(t, err)
 	for _, m := range want.Metrics {

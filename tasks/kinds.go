@@ -2,8 +2,9 @@ package tasks
 
 import (
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/evalctl/evalctl/metrics"
 )
 
 // Kind names a task kind as written in suites.
@@ -15,22 +16,15 @@ const (
 	Classification Kind = "classification"
 )
 
-// kindInfo is the static description of one task kind.
+// kindInfo is the static description of one task kind. The metrics a kind
+// can report are those whose entry in the metric table (metrics/table.go)
+// names the kind.
 type kindInfo struct {
-	metrics  []string
 	defaults []string
 }
 
 var kinds = map[Kind]kindInfo{
-	Classification: {
-		metrics: []string{
-			"accuracy", "balanced_accuracy", "top2_accuracy", "top5_accuracy",
-			"macro_f1", "micro_f1", "mcc", "auroc", "average_precision",
-			"nll", "brier", "ece", "ece_adaptive", "rms_ce", "mce", "classwise_ece",
-			"aurc", "selective_acc@10",
-		},
-		defaults: []string{"accuracy", "macro_f1", "nll", "brier", "ece"},
-	},
+	Classification: {defaults: []string{"accuracy", "macro_f1", "nll", "brier", "ece"}},
 }
 
 // Kinds returns the known task kinds, sorted.
@@ -43,28 +37,21 @@ func Kinds() []string {
 	return out
 }
 
-// Metrics returns the metric names a task kind can report, and whether the
-// kind exists.
+// Metrics returns the metric names a task kind can report (from the metric
+// table, in its order), and whether the kind exists.
 func Metrics(kind string) ([]string, bool) {
-	k, ok := kinds[Kind(kind)]
-	return k.metrics, ok
+	if _, ok := kinds[Kind(kind)]; !ok {
+		return nil, false
+	}
+	return metrics.ForKind(kind, metrics.ScopeTask), true
 }
 
-// ValidMetric reports whether a task kind can report metric name: a listed
-// name, or for classification "selective_acc@P", the accuracy of the P% most
-// confident predictions (0 < P <= 100; HELM reports P = 10).
+// ValidMetric reports whether a task kind can report metric name: a name,
+// alias or family member (such as "selective_acc@P", the accuracy of the P%
+// most confident predictions) whose table entry names the kind.
 func ValidMetric(kind, name string) bool {
-	known, ok := Metrics(kind)
-	if !ok {
-		return false
-	}
-	for _, m := range known {
-		if m == name {
-			return true
-		}
-	}
-	_, isCov := selectiveCoverage(name)
-	return Kind(kind) == Classification && isCov
+	_, ok := kinds[Kind(kind)]
+	return ok && metrics.Valid(kind, metrics.ScopeTask, name)
 }
 
 // selectiveCoverage parses "selective_acc@P" into the coverage P/100.
@@ -73,8 +60,9 @@ func selectiveCoverage(name string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	p, err := strconv.ParseFloat(rest, 64)
-	if err != nil || !(p > 0 && p <= 100) {
+	m, _, known := metrics.Lookup(name)
+	p, valid := m.ParseParam(rest)
+	if !known || !valid {
 		return 0, false
 	}
 	return p / 100, true

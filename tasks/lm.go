@@ -3,7 +3,6 @@ package tasks
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"unicode"
@@ -28,21 +27,9 @@ const (
 )
 
 func init() {
-	kinds[MultipleChoice] = kindInfo{
-		metrics:  []string{"acc", "acc_norm", "acc_bytes", "exact_match", "brier_score"},
-		defaults: []string{"acc", "acc_norm"},
-	}
-	kinds[Perplexity] = kindInfo{
-		metrics:  []string{"token_perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"},
-		defaults: []string{"token_perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"},
-	}
-	kinds[PairPreference] = kindInfo{
-		metrics:  []string{"pct_stereotype", "likelihood_diff"},
-		defaults: []string{"pct_stereotype", "likelihood_diff"},
-	}
-	for _, m := range []string{"acc", "acc_norm", "acc_bytes", "exact_match"} {
-		higherIsBetter[m] = true
-	}
+	kinds[MultipleChoice] = kindInfo{defaults: []string{"acc", "acc_norm"}}
+	kinds[Perplexity] = kindInfo{defaults: []string{"token_perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"}}
+	kinds[PairPreference] = kindInfo{defaults: []string{"pct_stereotype", "likelihood_diff"}}
 }
 
 // IsLM reports whether kind is a language-model kind.
@@ -263,11 +250,7 @@ type LMConfig struct {
 	Seed       uint64
 }
 
-func (c LMConfig) seedFor(name string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return c.Seed ^ h.Sum64()
-}
+func (c LMConfig) seedFor(name string) uint64 { return metrics.SubSeed(c.Seed, name) }
 
 // MCResult is one multiple-choice document: per choice its summed
 // continuation log-likelihood, its length in characters (code points) and

@@ -57,7 +57,7 @@ const (
 var AttackScores = []string{AttackLoss, AttackConfidence, AttackLiRA}
 
 func init() {
-	kinds[MembershipInference] = kindInfo{metrics: MembershipMetrics, defaults: MembershipMetrics}
+	kinds[MembershipInference] = kindInfo{defaults: MembershipMetrics}
 }
 
 // MembershipConfig configures a membership-inference evaluation.

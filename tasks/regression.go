@@ -12,13 +12,7 @@ import (
 const Regression Kind = "regression"
 
 func init() {
-	kinds[Regression] = kindInfo{
-		metrics:  []string{"mae", "rmse", "r2", "pearson", "spearman"},
-		defaults: []string{"mae", "rmse", "r2", "pearson", "spearman"},
-	}
-	for _, m := range []string{"r2", "pearson", "spearman"} {
-		higherIsBetter[m] = true
-	}
+	kinds[Regression] = kindInfo{defaults: []string{"mae", "rmse", "r2", "pearson", "spearman"}}
 }
 
 // RegressionConfig configures a regression task.
@@ -128,7 +122,7 @@ func (g *Regressor) metric(name string, pred, target []float64, invalid int) Met
 		return mv
 	}
 	res, level := g.cfg.Resamples, g.cfg.Confidence
-	seed := (&Classifier{cfg: ClassificationConfig{Seed: g.cfg.Seed}}).seedFor(name)
+	seed := metrics.SubSeed(g.cfg.Seed, name)
 	set := func(ci metrics.CI) {
 		mv.Low, mv.High, mv.Level, mv.Resamples, mv.Method = ci.Low, ci.High, ci.Level, ci.Resamples, ci.Method
 	}

@@ -3,7 +3,6 @@ package tasks
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -204,7 +203,7 @@ func (c *Classifier) Robustness(clean []Prediction, variants []VariantPrediction
 		evals[e] = ev
 		out.Invalid += ev.invalid
 		gc := *c
-		gc.cfg.Seed = c.cfg.Seed ^ robustHash("robustness\x00cell\x00"+v.Name())
+		gc.cfg.Seed = metrics.SubSeed(c.cfg.Seed, "robustness\x00cell\x00"+v.Name())
 		out.Cells = append(out.Cells, RobustnessCell{
 			Perturbation: v.Perturbation, Severity: v.Severity,
 			Value:       gc.cellMetric(metric, ev),
@@ -862,38 +861,16 @@ func robustJointBootstrap(n, nstats int, stats func(w []float64, sc *robustScrat
 	return out
 }
 
-// robustPercentileCI returns the (1−level)/2 and (1+level)/2 quantiles of
-// the finite replicates, linearly interpolated (numpy.percentile's
-// default), as metrics' bootstrap functions do.
+// robustPercentileCI is metrics.PercentileCI of the finite replicates (an
+// infinite replicate is dropped like a NaN one).
 func robustPercentileCI(reps []float64, level float64) metrics.CI {
-	var v []float64
+	v := make([]float64, 0, len(reps))
 	for _, x := range reps {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+		if !math.IsInf(x, 0) {
 			v = append(v, x)
 		}
 	}
-	ci := metrics.CI{Low: math.NaN(), High: math.NaN(), Level: level, Resamples: len(v), Method: metrics.MethodPercentile}
-	if len(v) == 0 {
-		return ci
-	}
-	sort.Float64s(v)
-	q := func(p float64) float64 {
-		h := float64(len(v)-1) * p
-		lo := math.Floor(h)
-		i := int(lo)
-		if i+1 >= len(v) {
-			return v[len(v)-1]
-		}
-		return v[i] + (h-lo)*(v[i+1]-v[i])
-	}
-	ci.Low, ci.High = q((1-level)/2), q((1+level)/2)
-	return ci
-}
-
-func robustHash(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+	return metrics.PercentileCI(v, level)
 }
 
 // CorruptionError returns the corruption errors of Hendrycks & Dietterich

@@ -2,27 +2,15 @@ package tasks
 
 import (
 	"errors"
-	"hash/fnv"
 	"math"
 	"strconv"
 
 	"github.com/evalctl/evalctl/metrics"
 )
 
-// higherIsBetter lists the classification metrics where larger is better.
-var higherIsBetter = map[string]bool{
-	"accuracy": true, "balanced_accuracy": true, "top2_accuracy": true, "top5_accuracy": true,
-	"macro_f1": true, "micro_f1": true, "mcc": true, "auroc": true, "average_precision": true,
-	"selective_acc@10": true,
-}
-
-// HigherIsBetter reports the direction of a metric name.
-func HigherIsBetter(metric string) bool {
-	if _, ok := selectiveCoverage(metric); ok {
-		return true
-	}
-	return higherIsBetter[metric]
-}
+// HigherIsBetter reports the direction of a metric name, from the metric
+// table (metrics.HigherIsBetter).
+func HigherIsBetter(metric string) bool { return metrics.HigherIsBetter(metric) }
 
 // scoringData is the predictions of one evaluation in metric-ready form.
 type scoringData struct {
@@ -111,11 +99,7 @@ func (c *Classifier) Score(preds []Prediction) (Scores, error) {
 
 // seedFor derives a per-metric seed so that intervals are reproducible and
 // independent of the order metrics are listed in.
-func (c *Classifier) seedFor(name string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return c.cfg.Seed ^ h.Sum64()
-}
+func (c *Classifier) seedFor(name string) uint64 { return metrics.SubSeed(c.cfg.Seed, name) }
 
 func (c *Classifier) calSpec(name string) (metrics.CalibrationSpec, bool) {
 	spec := metrics.CalibrationSpec{Bins: c.cfg.Bins, Binning: c.cfg.Binning, Norm: metrics.L1, TopLabel: true}

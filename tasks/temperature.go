@@ -39,10 +39,7 @@ func (c *Classifier) TemperatureScaled(calib, test []Prediction) ([]MetricValue,
 		Spec: map[string]string{"fit": "NLL on calibration split", "calibration_examples": strconv.Itoa(len(d.label))}}}
 	sd, _ := c.prepare(scaled)
 	for _, name := range c.cfg.Metrics {
-		_, selective := selectiveCoverage(name)
-		switch {
-		case selective, name == "nll", name == "brier", name == "ece", name == "ece_adaptive", name == "rms_ce",
-			name == "mce", name == "classwise_ece", name == "aurc":
+		if m, _, ok := metrics.Lookup(name); ok && m.Probabilistic {
 			mv, _ := c.metric(name, sd)
 			mv.Name = name + "_ts"
 			if mv.Spec == nil {

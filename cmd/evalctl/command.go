@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/inputerr"
-	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/reports"
 )
 
@@ -234,5 +234,5 @@ func nearestCommand(name string) string {
 	for i, c := range commands {
 		names[i] = c.Name
 	}
-	return suite.Nearest(name, names)
+	return dataset.Nearest(name, names)
 }

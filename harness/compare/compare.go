@@ -202,7 +202,7 @@ func Compare(base, cand *result.Result, basePreds, candPreds string, opts Option
 			c.Notes = append(c.Notes, fmt.Sprintf("%s: not in the baseline", ce.Key()))
 			continue
 		}
-		bh, ch := datasetHash(base, be.Dataset), datasetHash(cand, ce.Dataset)
+		bh, ch := base.DatasetHash(be.Dataset), cand.DatasetHash(ce.Dataset)
 		if bh != ch {
 			msg := fmt.Sprintf("task %q variant %q: dataset %q sha256 %s in base, %q sha256 %s in cand", ce.Task, ce.Variant, be.Dataset, short(bh), ce.Dataset, short(ch))
 			if !opts.Force {
@@ -376,20 +376,6 @@ func short(h string) string {
 		return "(none)"
 	}
 	return h
-}
-
-// datasetHash identifies a dataset by the sha256 of its files, in order.
-func datasetHash(r *result.Result, name string) string {
-	for _, d := range r.Datasets {
-		if d.Name == name {
-			var hs []string
-			for _, f := range d.Files {
-				hs = append(hs, f.SHA256)
-			}
-			return strings.Join(hs, "+")
-		}
-	}
-	return ""
 }
 
 // matchModels maps candidate model names to baseline model names.

@@ -59,15 +59,17 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// nll is −ln max(p_y, 1e-15) (scikit-learn's clipping).
+// nll is metrics.NLLTerms of one example: −ln clip(p_y, 1e-15, 1)
+// (scikit-learn's clipping).
 func nll(x example) (float64, bool) {
 	if x.invalid || x.label < 0 || x.label >= len(x.probs) {
 		return 0, false
 	}
-	return -math.Log(math.Max(x.probs[x.label], 1e-15)), true
+	return metrics.NLLTerms(nil, x.probs, len(x.probs), []int{x.label})[0], true
 }
 
-// brier is Σ_k (p_k − 1[k=y])² for K > 2 and (p_1 − y)² for K = 2 (scikit-learn).
+// brier is (p_1 − y)² for K = 2 (scikit-learn's brier_score_loss) and
+// metrics.BrierTerms, Σ_k (p_k − 1[k=y])², for K > 2.
 func brier(x example) (float64, bool) {
 	if x.invalid || x.label < 0 || x.label >= len(x.probs) {
 		return 0, false
@@ -76,12 +78,7 @@ func brier(x example) (float64, bool) {
 		d := x.probs[1] - float64(x.label)
 		return d * d, true
 	}
-	s := 0.0
-	for k, p := range x.probs {
-		d := p - b2f(k == x.label)
-		s += d * d
-	}
-	return s, true
+	return metrics.BrierTerms(nil, x.probs, len(x.probs), []int{x.label})[0], true
 }
 
 func mean(xs []float64) float64 {

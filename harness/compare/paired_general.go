@@ -42,9 +42,11 @@ func (c *Comparison) pairedClassification(r *Row, be, ce *result.Evaluation, bp,
 			Invalid: tasks.InvalidPolicy(ev.InvalidPolicy), Metrics: []string{r.Metric}}
 		if s := ev.Scoring; s != nil {
 			cfg.Bins = s.Bins
-			if s.Binning == "equal_mass" {
-				cfg.Binning = metrics.EqualMass
+			b, err := metrics.ParseBinning(s.Binning)
+			if err != nil {
+				return nil, fmt.Errorf("%s: scoring.binning: %w", ev.Key(), err)
 			}
+			cfg.Binning = b
 		}
 		clf, err := tasks.NewClassifier(cfg)
 		if err != nil {

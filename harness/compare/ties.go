@@ -19,9 +19,9 @@ import (
 // HELM #4336). Only groups of two or more models are returned.
 //
 // sidecars are the prediction sidecar paths parallel to results ("" for
-// none). Keys use reports.ColumnKey's format: task + "|" + dataset sha256s
-// joined by "+" + "|" + metric. When a model appears in several results for
-// one column, the latest finished run is used.
+// none). Keys are result.ColumnKey(task, dataset hash, metric). When a
+// model appears in several results for one column, the latest finished run
+// is used.
 func TieGroups(results []*result.Result, sidecars []string, opts Options) (map[string][][]string, error) {
 	if opts.Level <= 0 || opts.Level >= 1 {
 		opts.Level = 0.95
@@ -54,7 +54,7 @@ func TieGroups(results []*result.Result, sidecars []string, opts Options) (map[s
 				if _, ok := recomputable[m.Name]; !ok || m.Value.IsNaN() {
 					continue
 				}
-				key := e.Task + "|" + datasetHash(r, e.Dataset) + "|" + m.Name
+				key := result.ColumnKey(e.Task, r.DatasetHash(e.Dataset), m.Name)
 				if cols[key] == nil {
 					cols[key] = map[string]*entry{}
 				}

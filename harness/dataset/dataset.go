@@ -54,6 +54,10 @@ func (f *Format) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// Formats returns the names of the supported formats, "auto" excluded, in
+// declaration order.
+func Formats() []string { return append([]string(nil), formatNames[1:]...) }
+
 // ParseFormat parses a format name: "auto", "csv", "jsonl" (also "ndjson"),
 // "npy", "npz", "idx", "arff", "parquet" or "imagefolder", in any letter
 // case.

@@ -11,8 +11,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/result"
-	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/metrics"
 )
 
 // Kind is the kind of a gate.
@@ -200,7 +201,8 @@ func Parse(s string) (Gate, error) {
 	if !validMetricName(toks[0].text) {
 		return g, &SyntaxError{s, toks[0].col, fmt.Sprintf("bad metric name %q (letters, digits, '_', '.', '@', '-'; starting with a letter)", toks[0].text)}
 	}
-	g.Metric = toks[0].text
+	// Aliases from the metric table ("f1_macro") gate the canonical name.
+	g.Metric = metrics.Canonical(toks[0].text)
 	if len(toks) == 1 {
 		return g, &SyntaxError{s, len(s) + 1, "missing condition after metric (" + validConditions + ")"}
 	}
@@ -370,15 +372,11 @@ func Validate(g Gate, knownMetrics []string) error {
 	known := append([]string(nil), knownMetrics...)
 	sort.Strings(known)
 	hint := ""
-	if s := Nearest(g.Metric, known); s != "" {
+	if s := dataset.Nearest(g.Metric, known); s != "" {
 		hint = fmt.Sprintf("; did you mean %q?", s)
 	}
 	return fmt.Errorf("gate %q: %w %q%s (known: %s)", g.Expr, ErrUnknownMetric, g.Metric, hint, strings.Join(known, ", "))
 }
-
-// Nearest returns the candidate closest to s by edit distance, or "" when
-// none is a plausible misspelling (see suite.Nearest).
-func Nearest(s string, candidates []string) string { return suite.Nearest(s, candidates) }
 
 // Check applies an absolute gate's operator: v op g.Value. NaN never passes.
 func (g Gate) Check(v float64) bool {

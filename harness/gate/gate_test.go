@@ -199,3 +199,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseCanonicalisesAliases: a gate may name a metric by an alias from
+// the metric table; it gates the canonical name the result carries.
+func TestParseCanonicalisesAliases(t *testing.T) {
+	for in, want := range map[string]string{
+		"f1_macro >= 0.5":             "macro_f1",
+		"rms_calibration_error < 0.1": "rms_ce",
+		"accuracy >= 0.9":             "accuracy",
+		"ece_ts < 0.05":               "ece_ts", // not in the table: unchanged
+	} {
+		g, err := Parse(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, g.Metric, in)
+	}
+}

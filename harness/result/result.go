@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -465,4 +466,28 @@ func (c *Cost) EnergyPer1000() (float64, bool) {
 		return 0, false
 	}
 	return float64(c.Energy.Value) / float64(c.Examples) * 1000, true
+}
+
+// DatasetHash identifies the dataset called name in r by the sha256 of its
+// files, in order, joined by "+" ("" when r has no such dataset). Compare
+// and the leaderboard use it to tell whether two results scored the same
+// data.
+func (r *Result) DatasetHash(name string) string {
+	for _, d := range r.Datasets {
+		if d.Name == name {
+			hs := make([]string, 0, len(d.Files))
+			for _, f := range d.Files {
+				hs = append(hs, f.SHA256)
+			}
+			return strings.Join(hs, "+")
+		}
+	}
+	return ""
+}
+
+// ColumnKey identifies one comparable column of results: task, dataset
+// identity (DatasetHash) and metric, joined by "|". The leaderboard's
+// columns and compare's tie groups are keyed by it.
+func ColumnKey(task, datasetHash, metric string) string {
+	return task + "|" + datasetHash + "|" + metric
 }

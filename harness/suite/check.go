@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/evalctl/evalctl/harness/dataset"
 )
 
 type position struct{ line, col int }
@@ -99,7 +101,7 @@ func (c *checker) walk(n *yaml.Node, t reflect.Type, path string) bool {
 			f, found := fields[k.Value]
 			if !found {
 				msg := fmt.Sprintf("%q", k.Value)
-				if near := Nearest(k.Value, names); near != "" {
+				if near := dataset.Nearest(k.Value, names); near != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", near)
 				} else {
 					msg += " (" + known(names) + ")"

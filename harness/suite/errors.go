@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/inputerr"
 )
 
@@ -54,11 +53,6 @@ func (e *Error) Unwrap() error { return e.Err }
 // Is reports that every suite error is invalid input (inputerr.ErrInvalid),
 // so that the command line exits 2 for it.
 func (e *Error) Is(target error) bool { return target == inputerr.ErrInvalid }
-
-// Nearest returns the candidate closest to name by edit distance, or ""
-// when none is close enough to be a plausible misspelling. It is
-// dataset.Nearest, shared so that every "did you mean" in evalctl agrees.
-func Nearest(name string, candidates []string) string { return dataset.Nearest(name, candidates) }
 
 // known formats a list of valid names for an error message.
 func known(names []string) string {

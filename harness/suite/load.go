@@ -9,9 +9,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/dataset"
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/robustness"
 	"github.com/evalctl/evalctl/tasks"
 	"gopkg.in/yaml.v3"
@@ -19,7 +22,7 @@ import (
 
 // Enumerations accepted in suites.
 var (
-	Formats            = []string{"arff", "csv", "idx", "imagefolder", "jsonl", "npy", "npz", "parquet"}
+	Formats            = sortedFormats()
 	Providers          = []string{"cpu", "cuda", "tensorrt"}
 	GraphOptimizations = []string{"disable", "basic", "extended", "all"}
 	ScoreModes         = []string{"auto", "logits", "probabilities"}
@@ -243,7 +246,7 @@ func (v *validator) oneOf(path, value string, valid []string) {
 		return
 	}
 	msg := fmt.Sprintf("%q", value)
-	if near := Nearest(value, valid); near != "" && value != "" {
+	if near := dataset.Nearest(value, valid); near != "" && value != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	v.errorf(path, ErrInvalid, "%s (%s)", msg, known(quoteAll(valid)))
@@ -268,7 +271,7 @@ func (v *validator) ref(path, name, what string, valid []string) {
 		return
 	}
 	msg := fmt.Sprintf("%s %q does not exist", what, name)
-	if near := Nearest(name, valid); near != "" {
+	if near := dataset.Nearest(name, valid); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	} else if len(valid) > 0 {
 		msg += " (" + known(valid) + ")"
@@ -399,11 +402,13 @@ func (v *validator) validate() {
 			for j, m := range t.Metrics {
 				if !tasks.ValidMetric(t.Kind, m) {
 					msg := fmt.Sprintf("%q", m)
-					if near := Nearest(m, known); near != "" {
+					if near := nearestMetric(m, t.Kind, metrics.ScopeTask); near != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", near)
 					}
 					v.errorf(fmt.Sprintf("%s.metrics[%d]", p, j), ErrUnknownMetric, "%s for kind %s (%s)", msg, t.Kind, strings.Join(known, ", "))
+					continue
 				}
+				t.Metrics[j] = metrics.Canonical(m)
 			}
 		}
 		v.oneOf(p+".scores", t.Scores, ScoreModes)
@@ -466,8 +471,12 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 	if r.Metric == "" {
 		r.Metric = "accuracy"
 	}
-	if known, ok := tasks.Metrics(t.Kind); ok && !contains(known, r.Metric) {
-		v.errorf(p+".metric", ErrUnknownMetric, "%q (%s)", r.Metric, strings.Join(known, ", "))
+	if known, ok := tasks.Metrics(t.Kind); ok {
+		if !tasks.ValidMetric(t.Kind, r.Metric) {
+			v.errorf(p+".metric", ErrUnknownMetric, "%q (%s)", r.Metric, strings.Join(known, ", "))
+		} else {
+			r.Metric = metrics.Canonical(r.Metric)
+		}
 	}
 	var names []string
 	for i := range r.Perturbations {
@@ -477,7 +486,7 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 			msg := fmt.Sprintf("%q", ps.Name)
 			all := append(append([]string(nil), PerturbationSets...), robustness.Names(robustness.KindImage)...)
 			all = append(append(all, robustness.Names(robustness.KindTabular)...), robustness.Names(robustness.KindText)...)
-			if near := Nearest(ps.Name, all); near != "" {
+			if near := dataset.Nearest(ps.Name, all); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			}
 			v.errorf(pp+".name", ErrInvalid, "unknown perturbation %s (%s)", msg, known(all))
@@ -520,9 +529,6 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 // PerturbationSets are the names that stand for every perturbation of a kind.
 var PerturbationSets = []string{"image", "tabular", "text"}
 
-// fairnessMetrics are the per-group metrics beyond the task's own.
-var fairnessMetrics = []string{"selection_rate", "tpr", "fpr"}
-
 func (v *validator) fairness(p string, t *Task) {
 	f := t.Fairness
 	d, ok := v.s.Dataset(t.Dataset)
@@ -550,11 +556,13 @@ func (v *validator) fairness(p string, t *Task) {
 		v.ref(p+".positive", f.Positive, "class", d.Label.Classes)
 	}
 	if known, ok := tasks.Metrics(t.Kind); ok {
-		all := append(append([]string(nil), known...), fairnessMetrics...)
+		all := append(append([]string(nil), known...), metrics.ForKind(t.Kind, metrics.ScopeGroup)...)
 		for i, m := range f.Metrics {
-			if !contains(all, m) {
+			if !contains(all, metrics.Canonical(m)) {
 				v.errorf(fmt.Sprintf("%s.metrics[%d]", p, i), ErrUnknownMetric, "%q (%s)", m, strings.Join(all, ", "))
+				continue
 			}
+			f.Metrics[i] = metrics.Canonical(m)
 		}
 	}
 	seen := map[string]string{}
@@ -722,4 +730,20 @@ func (v *validator) dataset(p string, d *Dataset) {
 			}
 		}
 	}
+}
+
+// nearestMetric suggests the canonical name of the metric spelling (names
+// and aliases from the metric table) closest to name, or "".
+func nearestMetric(name, kind string, scope metrics.Scope) string {
+	if near := dataset.Nearest(name, metrics.Spellings(kind, scope)); near != "" {
+		return metrics.Canonical(near)
+	}
+	return ""
+}
+
+// sortedFormats is dataset.Formats sorted, for messages.
+func sortedFormats() []string {
+	f := dataset.Formats()
+	sort.Strings(f)
+	return f
 }

@@ -3,6 +3,7 @@ package suite
 import (
 	"errors"
 	"fmt"
+	"github.com/evalctl/evalctl/harness/dataset"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -348,7 +349,7 @@ func setPath(doc *yaml.Node, steps []string, v *yaml.Node, create bool) error {
 				}
 				if j < 0 {
 					hint := ""
-					if near := Nearest(step, names); near != "" {
+					if near := dataset.Nearest(step, names); near != "" {
 						hint = fmt.Sprintf(" (did you mean %q?)", near)
 					}
 					return fmt.Errorf("%w: %s has no element named %q%s (names: %s)", ErrInvalid, orTop(at), step, hint, strings.Join(quoteAll(names), ", "))

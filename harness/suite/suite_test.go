@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/evalctl/evalctl/harness"
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,7 +90,7 @@ func TestNearest(t *testing.T) {
 		{"zzzzzz", ""},
 		{"ece", "ece"},
 	} {
-		assert.Equal(t, tc.want, suite.Nearest(tc.in, []string{"accuracy", "adaptation", "ece", "nll"}), tc.in)
+		assert.Equal(t, tc.want, dataset.Nearest(tc.in, []string{"accuracy", "adaptation", "ece", "nll"}), tc.in)
 	}
 }
 
@@ -106,4 +107,35 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil suite without error")
 		}
 	})
+}
+
+// TestMetricAliases: a suite may spell a metric as the metric table's
+// aliases (f1_macro, rms_calibration_error, log_loss); the loaded suite
+// carries the canonical names, and a misspelt alias is suggested as the
+// canonical name.
+func TestMetricAliases(t *testing.T) {
+	base, err := os.ReadFile("testdata/minimal.good.yaml")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		metrics string
+		want    []string
+		err     string
+	}{
+		{"[f1_macro, rms_calibration_error, log_loss, selective_acc@25]", []string{"macro_f1", "rms_ce", "nll", "selective_acc@25"}, ""},
+		{"[f1_macr]", nil, `unknown metric: "f1_macr" (did you mean "macro_f1"?)`},
+		{"[brier_binary]", nil, `unknown metric: "brier_binary"`},
+	} {
+		t.Run(tc.metrics, func(t *testing.T) {
+			data := strings.Replace(string(base), "{name: t, kind: classification, dataset: d}",
+				"{name: t, kind: classification, dataset: d, metrics: "+tc.metrics+"}", 1)
+			s, err := suite.Parse([]byte(data), "testdata/minimal.good.yaml")
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, s.Tasks[0].Metrics)
+		})
+	}
 }

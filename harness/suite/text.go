@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/tasks"
 	"gopkg.in/yaml.v3"
 )
@@ -476,7 +477,7 @@ func (v *validator) verbalizer(lp string, t *Task, d *Dataset) {
 	for c := range vb {
 		if !contains(d.Label.Classes, c) {
 			msg := fmt.Sprintf("%q is not a class of dataset %q", c, d.Name)
-			if near := Nearest(c, d.Label.Classes); near != "" {
+			if near := dataset.Nearest(c, d.Label.Classes); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			}
 			v.errorf(lp+".verbalizer", ErrReference, "%s (classes: %s)", msg, strings.Join(d.Label.Classes, ", "))
@@ -534,7 +535,7 @@ func (v *validator) textFeatures(p string, d *Dataset) {
 			for _, field := range tp.Fields() {
 				if !contains(f.Columns, field) {
 					msg := fmt.Sprintf("template uses column %q, which the feature's columns do not list", field)
-					if near := Nearest(field, f.Columns); near != "" {
+					if near := dataset.Nearest(field, f.Columns); near != "" {
 						msg += fmt.Sprintf(" (did you mean %q?)", near)
 					}
 					v.errorf(fp+"."+x.key, ErrReference, "%s (columns: %s)", msg, strings.Join(f.Columns, ", "))
