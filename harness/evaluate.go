@@ -367,7 +367,8 @@ func (r *runner) scoreVariant(t *suite.Task, in *evalInput) (*variantRun, error)
 	}
 	ev.N, ev.Invalid = scores.N, scores.Invalid
 	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: string(in.mode), Output: in.output,
-		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: in.groups}
+		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: in.groups,
+		Edges: t.Calibration.Edges}
 	if prev := in.ev.Scoring; prev != nil && in.mode == "" {
 		ev.Scoring.Scores, ev.Scoring.Output = prev.Scores, prev.Output
 	}
@@ -402,7 +403,7 @@ func (r *runner) classifier(t *suite.Task, classes []string) (*tasks.Classifier,
 	}
 	return tasks.NewClassifier(tasks.ClassificationConfig{
 		Classes: classes, Scores: tasks.ScoresProbabilities, Invalid: tasks.InvalidPolicy(t.Invalid),
-		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning,
+		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning, Edges: edgeRule(t.Calibration.Edges),
 		Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
 	})
 }

@@ -53,6 +53,8 @@ type ClassificationConfig struct {
 	// Bins and Binning configure the calibration metrics.
 	Bins    int
 	Binning metrics.Binning
+	// Edges is the side calibration bins are closed on (default right).
+	Edges metrics.EdgeRule
 	// Bootstrap settings; Resamples 0 disables intervals.
 	Resamples  int
 	Confidence float64

@@ -28,6 +28,7 @@ var kinds = map[Kind]kindInfo{
 			"macro_f1", "micro_f1", "mcc", "auroc", "average_precision",
 			"nll", "brier", "ece", "ece_adaptive", "rms_ce", "mce", "classwise_ece",
 			"aurc", "selective_acc@10",
+			"brier_binary", "ece_binary", "rms_ce_binary", "mce_binary", "ece_10_bin",
 		},
 		defaults: []string{"accuracy", "macro_f1", "nll", "brier", "ece"},
 	},

@@ -45,6 +45,9 @@ func (c *Comparison) pairedClassification(r *Row, be, ce *result.Evaluation, bp,
 			if s.Binning == "equal_mass" {
 				cfg.Binning = metrics.EqualMass
 			}
+			if s.Edges == "left" {
+				cfg.Edges = metrics.LeftClosed
+			}
 		}
 		clf, err := tasks.NewClassifier(cfg)
 		if err != nil {

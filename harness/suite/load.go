@@ -26,6 +26,7 @@ var (
 	ScoreModes         = []string{"auto", "logits", "probabilities"}
 	InvalidPolicies    = []string{"wrong", "exclude"}
 	Binnings           = []string{"equal_width", "equal_mass"}
+	EdgeRules          = []string{"right", "left"}
 	Layouts            = []string{"", "hwc_to_chw"}
 	DTypes             = []string{"float32", "float64", "float16", "int64", "int32", "uint8", "bool"}
 )
@@ -352,6 +353,9 @@ func (v *validator) validate() {
 		v.oneOf(p+".scores", t.Scores, ScoreModes)
 		v.oneOf(p+".invalid", t.Invalid, InvalidPolicies)
 		v.oneOf(p+".calibration.binning", t.Calibration.Binning, Binnings)
+		if t.Calibration.Edges != "" {
+			v.oneOf(p+".calibration.edges", t.Calibration.Edges, EdgeRules)
+		}
 		if t.Calibration.Bins < 1 {
 			v.errorf(p+".calibration.bins", ErrInvalid, "%d (want >= 1)", t.Calibration.Bins)
 		}

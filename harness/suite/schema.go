@@ -241,6 +241,9 @@ type CalibrationSpec struct {
 	Binning string `yaml:"binning"`
 	// Dataset names a calibration split for temperature scaling (never the test split).
 	Dataset string `yaml:"dataset"`
+	// Edges is the side bins are closed on: right (default; Guo et al.) or
+	// left (torchmetrics, whose bins are [lower, upper)).
+	Edges string `yaml:"edges"`
 }
 
 // GateSpec is a CI gate: either a bare expression string ("accuracy >= 0.8")
