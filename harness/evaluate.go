@@ -164,7 +164,8 @@ func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 			return r.newRowEngine(mr, d.Name, cols, enc, reg, checkValuePred)
 		}
 		classes := enc.label.Classes()
-		clf, err := tasks.NewClassifier(tasks.ClassificationConfig{Classes: classes, Output: t.Output, Scores: tasks.ScoreMode(t.Scores)})
+		clf, err := tasks.NewClassifier(tasks.ClassificationConfig{Classes: classes, Output: t.Output, Scores: tasks.ScoreMode(t.Scores),
+			Normalize: t.Normalize})
 		if err != nil {
 			return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
 		}

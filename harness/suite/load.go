@@ -339,6 +339,9 @@ func (v *validator) validate() {
 		for j, m := range t.Models {
 			v.ref(fmt.Sprintf("%s.models[%d]", p, j), m, "model", modelNames)
 		}
+		if t.Normalize && t.Kind != string(tasks.Classification) {
+			v.errorf(p+".normalize", ErrInvalid, "normalize rescales class probabilities and applies to kind classification, not %s", t.Kind)
+		}
 		if known, ok := tasks.Metrics(t.Kind); ok {
 			for j, m := range t.Metrics {
 				if !tasks.ValidMetric(t.Kind, m) {

@@ -170,6 +170,10 @@ type Task struct {
 	Probe     *ProbeSpec     `yaml:"probe"`
 	Retrieval *RetrievalSpec `yaml:"retrieval"`
 	WEAT      *WEATSpec      `yaml:"weat"`
+	// Normalize rescales each row of probabilities to sum to 1 (as
+	// scikit-learn's log_loss); without it a row off by more than 1e-3 is
+	// an error naming the example. Classification only.
+	Normalize bool `yaml:"normalize"`
 }
 
 // RobustnessSpec declares perturbations and distribution-shift datasets.
