@@ -29,6 +29,8 @@ var kinds = map[Kind]kindInfo{
 			"nll", "brier", "ece", "ece_adaptive", "rms_ce", "mce", "classwise_ece",
 			"aurc", "selective_acc@10",
 			"brier_binary", "ece_binary", "rms_ce_binary", "mce_binary", "ece_10_bin",
+			"precision", "recall", "f1", "precision_micro", "precision_macro", "precision_weighted",
+			"recall_micro", "recall_macro", "recall_weighted", "f1_micro", "f1_macro", "f1_weighted",
 		},
 		defaults: []string{"accuracy", "macro_f1", "nll", "brier", "ece"},
 	},
@@ -53,7 +55,9 @@ func Metrics(kind string) ([]string, bool) {
 
 // ValidMetric reports whether a task kind can report metric name: a listed
 // name, or for classification "selective_acc@P", the accuracy of the P% most
-// confident predictions (0 < P <= 100; HELM reports P = 10).
+// confident predictions (0 < P <= 100; HELM reports P = 10), or
+// "precision@CLASS", "recall@CLASS", "f1@CLASS", the figure of one class
+// (the class name is checked when scoring).
 func ValidMetric(kind, name string) bool {
 	known, ok := Metrics(kind)
 	if !ok {
@@ -65,7 +69,8 @@ func ValidMetric(kind, name string) bool {
 		}
 	}
 	_, isCov := selectiveCoverage(name)
-	return Kind(kind) == Classification && isCov
+	_, _, class, isPRF := prfMetric(name)
+	return Kind(kind) == Classification && (isCov || (isPRF && class != ""))
 }
 
 // selectiveCoverage parses "selective_acc@P" into the coverage P/100.

@@ -21,6 +21,9 @@ func HigherIsBetter(metric string) bool {
 	if _, ok := selectiveCoverage(metric); ok {
 		return true
 	}
+	if _, _, _, ok := prfMetric(metric); ok {
+		return true
+	}
 	return higherIsBetter[metric]
 }
 
@@ -243,6 +246,9 @@ func (c *Classifier) metric(name string, d *scoringData) (MetricValue, *Reliabil
 	default:
 		if pmv, rel, ok := c.parityMetric(name, d); ok {
 			return pmv, rel
+		}
+		if pmv, ok := c.prfScore(name, d); ok {
+			return pmv, nil
 		}
 		if cov, ok := selectiveCoverage(name); ok {
 			general(func(s *scoringData) float64 { return metrics.AccuracyAtCoverage(s.conf, s.correct, cov) })
