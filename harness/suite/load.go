@@ -495,6 +495,12 @@ func (v *validator) fairness(p string, t *Task) {
 	if *f.MinGroupSize < 0 {
 		v.errorf(p+".min_group_size", ErrInvalid, "%d (want >= 0)", *f.MinGroupSize)
 	}
+	if f.Method != "" {
+		v.oneOf(p+".method", f.Method, []string{"between_groups", "to_overall"})
+	}
+	if f.Agg != "" {
+		v.oneOf(p+".agg", f.Agg, []string{"worst_case", "mean"})
+	}
 	if f.Positive != "" && d.Label != nil && len(d.Label.Classes) > 0 {
 		v.ref(p+".positive", f.Positive, "class", d.Label.Classes)
 	}

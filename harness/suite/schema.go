@@ -220,6 +220,12 @@ type FairnessSpec struct {
 	// Metrics computed per group (default: the task's metrics).
 	Metrics        []string             `yaml:"metrics"`
 	Counterfactual []CounterfactualSpec `yaml:"counterfactual"`
+	// Method is fairlearn's method for the criteria: between_groups
+	// (default) or to_overall.
+	Method string `yaml:"method"`
+	// Agg combines equalized odds' TPR and FPR parts: worst_case (default)
+	// or mean, as fairlearn's agg.
+	Agg string `yaml:"agg"`
 }
 
 // CounterfactualSpec substitutes a protected attribute's value in the input
