@@ -66,3 +66,21 @@ func saturate(dst, src Image, s int, _ *rand.Rand) {
 		dr[i], dg[i], db[i] = clamp01(v-(v-rv)*f), clamp01(v-(v-gv)*f), clamp01(v-(v-bv)*f)
 	}
 }
+
+// optIn lists perturbations left out of a kind's whole set (SetNames): they
+// run only when a suite names them, so that adding them changes no existing
+// suite's numbers (mean_corrupted, mCE).
+var optIn = map[string]bool{"speckle_noise": true, "saturate": true}
+
+// SetNames returns the perturbations a suite's whole-kind set ("image",
+// "tabular", "text") stands for: Names(k) without the opt-in ones
+// (speckle_noise, saturate), sorted.
+func SetNames(k Kind) []string {
+	var out []string
+	for _, n := range Names(k) {
+		if !optIn[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}

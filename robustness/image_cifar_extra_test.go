@@ -36,6 +36,14 @@ func TestSaturateHand(t *testing.T) {
 	assert.Equal(t, grey.Pix, mustPerturb(t, "saturate", grey, 1, 5, 0).Pix)
 }
 
+func TestSetNamesLeavesOutOptIn(t *testing.T) {
+	set := SetNames(KindImage)
+	assert.NotContains(t, set, "saturate")
+	assert.NotContains(t, set, "speckle_noise")
+	assert.Contains(t, set, "gaussian_noise")
+	assert.Len(t, set, len(Names(KindImage))-2)
+}
+
 // TestSpeckleNoise: x + x·N(0, c²) with make_cifar_c.py's c = 0.06 … 0.2:
 // black stays black and on a 0.5 image the noise has standard deviation
 // 0.5·c (no clipping at these levels, 0.5 ± 5·0.1).

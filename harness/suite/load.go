@@ -433,7 +433,7 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 		}
 		switch ps.Name {
 		case "image":
-			names = append(names, robustness.Names(robustness.KindImage)...)
+			names = append(names, robustness.SetNames(robustness.KindImage)...)
 		case "tabular":
 			names = append(names, robustness.Names(robustness.KindTabular)...)
 		case "text":
