@@ -168,6 +168,9 @@ type Criteria struct {
 	// equalized_odds_difference/_ratio with agg="worst_case" (Hardt et al.
 	// 2016). Undefined when either part is undefined.
 	EqualizedOddsDifference, EqualizedOddsRatio Value
+	// EqualizedOddsDifferenceMean and EqualizedOddsRatioMean are the same
+	// with agg="mean": the mean of the TPR and FPR parts.
+	EqualizedOddsDifferenceMean, EqualizedOddsRatioMean Value
 	// EqualOpportunityDifference and Ratio compare TPRs (fairlearn
 	// equal_opportunity_difference/_ratio; Hardt et al. 2016).
 	EqualOpportunityDifference, EqualOpportunityRatio Value
@@ -217,6 +220,8 @@ func BinaryCriteria(label, pred []int, weights []float64, attrs []Attribute, opt
 			EqualizedOddsRatio:          worst(t.RatioBetween, p.RatioBetween, math.Min),
 			EqualOpportunityDifference:  t.DifferenceBetween,
 			EqualOpportunityRatio:       t.RatioBetween,
+			EqualizedOddsDifferenceMean: EqualizedOdds(t.DifferenceBetween, p.DifferenceBetween, Mean, false),
+			EqualizedOddsRatioMean:      EqualizedOdds(t.RatioBetween, p.RatioBetween, Mean, true),
 		})
 		r.ToOverall = append(r.ToOverall, Criteria{
 			Attribute:                   s.Attribute,
@@ -226,6 +231,8 @@ func BinaryCriteria(label, pred []int, weights []float64, attrs []Attribute, opt
 			EqualizedOddsRatio:          worst(t.RatioToOverall, p.RatioToOverall, math.Min),
 			EqualOpportunityDifference:  t.DifferenceToOverall,
 			EqualOpportunityRatio:       t.RatioToOverall,
+			EqualizedOddsDifferenceMean: EqualizedOdds(t.DifferenceToOverall, p.DifferenceToOverall, Mean, false),
+			EqualizedOddsRatioMean:      EqualizedOdds(t.RatioToOverall, p.RatioToOverall, Mean, true),
 		})
 	}
 	return r, nil

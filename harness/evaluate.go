@@ -176,7 +176,8 @@ func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 			return r.newRowEngine(mr, d.Name, cols, enc, reg, checkValuePred)
 		}
 		classes := enc.label.Classes()
-		clf, err := tasks.NewClassifier(tasks.ClassificationConfig{Classes: classes, Output: t.Output, Scores: tasks.ScoreMode(t.Scores)})
+		clf, err := tasks.NewClassifier(tasks.ClassificationConfig{Classes: classes, Output: t.Output, Scores: tasks.ScoreMode(t.Scores),
+			Normalize: t.Normalize})
 		if err != nil {
 			return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
 		}
@@ -380,7 +381,8 @@ func (r *runner) scoreVariant(t *suite.Task, in *evalInput) (*variantRun, error)
 	}
 	ev.N, ev.Invalid = scores.N, scores.Invalid
 	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: string(in.mode), Output: in.output,
-		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: in.groups}
+		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: in.groups,
+		Edges: t.Calibration.Edges}
 	if prev := in.ev.Scoring; prev != nil && in.mode == "" {
 		ev.Scoring.Scores, ev.Scoring.Output = prev.Scores, prev.Output
 	}
@@ -415,7 +417,7 @@ func (r *runner) classifier(t *suite.Task, classes []string) (*tasks.Classifier,
 	}
 	return tasks.NewClassifier(tasks.ClassificationConfig{
 		Classes: classes, Scores: tasks.ScoresProbabilities, Invalid: tasks.InvalidPolicy(t.Invalid),
-		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning,
+		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning, Edges: edgeRule(t.Calibration.Edges),
 		Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
 	})
 }

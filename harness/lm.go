@@ -365,7 +365,7 @@ func (e *llEngine) infer(ctx context.Context, m Model, b *batch, ready func() er
 	if !measured {
 		b.latency = time.Since(t0)
 		if err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("inference on %s: %w", where(lb.idx[0]), err)
+			return fmt.Errorf("inference on %s: %w", where(lb.idx[0]), windowError(err, lb.length, e.sc.maxLen))
 		}
 	}
 	lb.tensors = nil

@@ -38,7 +38,7 @@ func (r *runner) perturbationVariants(t *suite.Task) ([]variant, error) {
 		names := []string{ps.Name}
 		switch ps.Name {
 		case "image":
-			names = robustness.Names(robustness.KindImage)
+			names = robustness.SetNames(robustness.KindImage)
 		case "tabular":
 			names = robustness.Names(robustness.KindTabular)
 		case "text":

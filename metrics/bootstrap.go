@@ -475,12 +475,12 @@ func BootstrapCalibrationCI(conf, outcome []float64, spec CalibrationSpec, resam
 	}
 	edges := BinEdges(conf, spec.bins(), spec.Binning)
 	nb := len(edges)
+	if spec.Edges == LeftClosed {
+		nb++ // the bin [1, 1] (see BinIndex)
+	}
 	cells := make([][]float64, 2*nb) // cell = 2*bin + outcome
 	for i, c := range conf {
-		b := sort.SearchFloat64s(edges, c)
-		if b >= nb {
-			b = nb - 1
-		}
+		b := BinIndex(edges, c, spec.Edges)
 		o := 0
 		if outcome[i] >= 0.5 {
 			o = 1

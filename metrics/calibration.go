@@ -131,6 +131,9 @@ type CalibrationSpec struct {
 	// the probability of class 1 and the outcome is label = 1
 	// (positive-class calibration, as torchmetrics' binary mode).
 	TopLabel bool `json:"top_label"`
+	// Edges is the side bins are closed on: RightClosed (the default) or
+	// LeftClosed (torchmetrics). It is omitted from JSON when right.
+	Edges EdgeRule `json:"edges,omitempty"`
 }
 
 // DefaultBins is the bin count of Guo et al. (2017); HELM uses 10.
@@ -148,6 +151,9 @@ func (s CalibrationSpec) String() string {
 	if s.TopLabel {
 		mode = "top-label"
 	}
+	if s.Edges == LeftClosed {
+		return fmt.Sprintf("%s, %d %s bins, %s, left-closed", mode, s.bins(), s.Binning, s.Norm)
+	}
 	return fmt.Sprintf("%s, %d %s bins, %s", mode, s.bins(), s.Binning, s.Norm)
 }
 
@@ -161,7 +167,8 @@ func (s CalibrationSpec) bins() int {
 // ReliabilityBin is one bar of a reliability diagram.
 type ReliabilityBin struct {
 	// Lower and Upper bound the bin: it holds confidences in (Lower, Upper]
-	// (the first bin also holds Lower itself).
+	// (the first bin also holds Lower itself), or [Lower, Upper) under
+	// LeftClosed, where a last bin [1, 1] holds confidences of exactly 1.
 	Lower float64 `json:"lower"`
 	Upper float64 `json:"upper"`
 	// Confidence is the weighted mean confidence in the bin and Accuracy the
@@ -310,9 +317,9 @@ func CalibrationErrorFromConfidence(conf, outcome []float64, spec CalibrationSpe
 		bins[b].Upper = edges[b]
 	}
 	for i, c := range conf {
-		b := sort.SearchFloat64s(edges, c) // first edge >= c
-		if b >= nb {
-			b = nb - 1
+		b := BinIndex(edges, c, spec.Edges)
+		if b == len(bins) { // LeftClosed: confidence 1 in a bin of its own
+			bins = append(bins, ReliabilityBin{Lower: 1, Upper: 1})
 		}
 		w := weight(weights, i)
 		bins[b].Count += w

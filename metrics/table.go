@@ -190,6 +190,35 @@ var table = []Info{
 		Doc: "true positive rate of the positive class within a group", Cite: "Fairlearn true_positive_rate"},
 	{Name: "fpr", Dir: LowerBetter, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
 		Doc: "false positive rate of the positive class within a group", Cite: "Fairlearn false_positive_rate"},
+	// Peer-named variants (issue 14): binary forms, HELM's ECE, scikit-learn's averages.
+	{Name: "brier_binary", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
+		Doc: "two-class tasks: mean squared error of the positive-class (class 1) probability, half of brier", Cite: "scikit-learn brier_score_loss"},
+	{Name: "ece_binary", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+		Doc: "two-class tasks: ECE of the positive-class probability (not the top label)", Cite: "torchmetrics BinaryCalibrationError(norm=\"l1\")"},
+	{Name: "rms_ce_binary", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+		Doc: "two-class tasks: RMS calibration error of the positive-class probability", Cite: "torchmetrics BinaryCalibrationError(norm=\"l2\")"},
+	{Name: "mce_binary", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+		Doc: "two-class tasks: maximum calibration error of the positive-class probability", Cite: "torchmetrics BinaryCalibrationError(norm=\"max\")"},
+	{Name: "ece_10_bin", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+		Doc: "top-label ECE with 10 equal-mass bins, whatever the task's bins", Cite: "Liang et al. 2022 (HELM ece_10_bin)"},
+	{Name: "precision", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "precision of class 1 (binary; precision@CLASS for another class)", Cite: "scikit-learn precision_score(average=\"binary\", zero_division=0)"},
+	{Name: "recall", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "recall of class 1 (binary; recall@CLASS for another class)", Cite: "scikit-learn recall_score(average=\"binary\", zero_division=0)"},
+	{Name: "precision_micro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "precision of pooled counts", Cite: "scikit-learn precision_score(average=\"micro\")"},
+	{Name: "precision_macro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "unweighted mean of per-class precision", Cite: "scikit-learn precision_score(average=\"macro\", zero_division=0)"},
+	{Name: "precision_weighted", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "support-weighted mean of per-class precision", Cite: "scikit-learn precision_score(average=\"weighted\", zero_division=0)"},
+	{Name: "recall_micro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "recall of pooled counts", Cite: "scikit-learn recall_score(average=\"micro\")"},
+	{Name: "recall_macro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "unweighted mean of per-class recall", Cite: "scikit-learn recall_score(average=\"macro\", zero_division=0)"},
+	{Name: "recall_weighted", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "support-weighted mean of per-class recall", Cite: "scikit-learn recall_score(average=\"weighted\", zero_division=0)"},
+	{Name: "f1_weighted", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+		Doc: "support-weighted mean of per-class F1", Cite: "scikit-learn f1_score(average=\"weighted\", zero_division=0)"},
 
 	// Regression.
 	{Name: "mae", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: regression,
@@ -248,8 +277,8 @@ var table = []Info{
 	// Generation (exact_match is above, shared with multiple choice).
 	{Name: "quasi_exact_match", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
 		Doc: "output equals a reference after normalisation (case, punctuation, articles, white space)", Cite: "HELM quasi_exact_match"},
-	{Name: "f1", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
-		Doc: "token-overlap F1 with the best reference, normalised as quasi_exact_match", Cite: "Rajpurkar et al. 2016 (SQuAD); HELM f1_score"},
+	{Name: "f1", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: []string{kindClassification, kindProbe, kindGeneration},
+		Doc: "generation: token-overlap F1 with the best reference, normalised as quasi_exact_match; classification: F1 of class 1 (binary, f1@CLASS for another class; confusion-matrix interval)", Cite: "Rajpurkar et al. 2016 (SQuAD); HELM f1_score; scikit-learn f1_score(average=\"binary\")"},
 	{Name: "rouge1", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
 		Doc: "unigram-overlap F-measure with the best reference", Cite: "Lin 2004"},
 	{Name: "rouge2", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
@@ -331,9 +360,9 @@ func (m Info) accepts(param string) bool {
 // Listed returns the names m stands for in lists: its Name, or for a
 // family the members with the listed Params ("selective_acc@10").
 func (m Info) Listed() []string {
-	prefix, _, ok := family(m.Name)
-	if !ok {
-		return []string{m.Name}
+	prefix, param, ok := family(m.Name)
+	if !ok || (param != "P" && param != "k") {
+		return []string{m.Name} // a plain name that contains '@' (membership_tpr@fpr0.01)
 	}
 	out := make([]string, len(m.Params))
 	for i, p := range m.Params {

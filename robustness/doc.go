@@ -44,6 +44,9 @@
 //	jpeg_compression quality = 80, 65, 58, 50, 40                 image/jpeg encode + decode, 8-bit
 //	rotate           ±5, 10, 15, 20, 30 degrees (random sign)     bilinear about the centre, fill 0
 //	translate        1, 2, 3, 4, 5 px (random direction)          integer shift, fill 0
+//	speckle_noise    c = 0.06, 0.1, 0.12, 0.16, 0.2               clip(x + x·N(0,c²))
+//	saturate         (scale, shift) = (0.3,0) (0.1,0) (1.5,0)     HSV s → clip(s·scale + shift);
+//	                 (2,0.1) (2.5,0.2)                            not RGB: unchanged
 //
 // # Tabular perturbations
 //

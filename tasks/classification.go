@@ -53,6 +53,12 @@ type ClassificationConfig struct {
 	// Bins and Binning configure the calibration metrics.
 	Bins    int
 	Binning metrics.Binning
+	// Edges is the side calibration bins are closed on (default right).
+	Edges metrics.EdgeRule
+	// Normalize rescales probability rows to sum to 1; without it a row
+	// whose sum is off by more than SumTolerance is an error naming the
+	// example.
+	Normalize bool
 	// Bootstrap settings; Resamples 0 disables intervals.
 	Resamples  int
 	Confidence float64
@@ -207,6 +213,9 @@ func (c *Classifier) Decode(out tensor.Tensor, rows int, dst []Prediction) error
 				}
 			} else {
 				copy(p.Probs, row)
+			}
+			if err := checkRowSum(p, c.cfg.Normalize); err != nil {
+				return err
 			}
 		}
 		p.Pred = argmax(p.Probs)

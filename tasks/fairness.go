@@ -63,6 +63,13 @@ type FairnessConfig struct {
 	// Metrics("classification")) and selection_rate, tpr, fpr. Empty means
 	// the task's configured metrics, or its defaults if it has none.
 	Metrics []string
+	// Method is fairlearn's method for the criteria: "between_groups"
+	// (default; max − min, min / max) or "to_overall" (largest gap to, and
+	// smallest ratio with, the overall value; no interval is computed).
+	Method string
+	// Agg combines the TPR and FPR parts of equalized odds: worst_case
+	// (default) or mean, as fairlearn's agg.
+	Agg fairness.Agg
 }
 
 // GroupScore is one group's metrics.
@@ -260,7 +267,7 @@ func (c *Classifier) Fairness(preds []Prediction, groupNames []string, cfg Fairn
 	// Criteria: for the positive class, or one-vs-rest for every class.
 	switch {
 	case cfg.Positive >= 0:
-		crit, err := c.criteria(v, cfg.Positive, attrs, opts, members, seed, "")
+		crit, err := c.criteria(v, cfg.Positive, attrs, opts, members, seed, "", cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -268,7 +275,7 @@ func (c *Classifier) Fairness(preds []Prediction, groupNames []string, cfg Fairn
 	case k > 2:
 		for class := 0; class < k; class++ {
 			cv := c.newView(d, class)
-			crit, err := c.criteria(cv, class, attrs, opts, members, seed, ":class="+c.cfg.Classes[class])
+			crit, err := c.criteria(cv, class, attrs, opts, members, seed, ":class="+c.cfg.Classes[class], cfg)
 			if err != nil {
 				return nil, err
 			}
@@ -655,7 +662,7 @@ func (s *spread) difference(sample []int) float64 {
 // labels and predictions, one set per breakdown, with bootstrap intervals
 // (multinomial over group × confusion cells, see cellLayout) when the task
 // has resamples.
-func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute, opts fairness.Options, members []map[string][]int, seed uint64, suffix string) ([]MetricValue, error) {
+func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute, opts fairness.Options, members []map[string][]int, seed uint64, suffix string, cfg FairnessConfig) ([]MetricValue, error) {
 	rep, err := fairness.BinaryCriteria(v.yb, v.pb, nil, attrs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("fairness criteria: %w", err)
@@ -663,23 +670,31 @@ func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute,
 	n := len(v.yb)
 	sel, tpr, fpr := rep.Frame.Metric(fairness.NameSelectionRate), rep.Frame.Metric(fairness.NameTruePositiveRate), rep.Frame.Metric(fairness.NameFalsePositiveRate)
 	var out []MetricValue
-	for b, cr := range rep.BetweenGroups {
+	method, agg, list := criteriaMethod(cfg, rep)
+	eoDiff, eoRatio := math.Max, math.Min
+	if agg == fairness.Mean {
+		eoDiff, eoRatio = meanOf, meanOf
+	}
+	for b, cr := range list {
 		values := []fairness.Value{
 			cr.DemographicParityDifference, cr.DemographicParityRatio,
 			cr.EqualizedOddsDifference, cr.EqualizedOddsRatio,
 			cr.EqualOpportunityDifference, cr.EqualOpportunityRatio,
 		}
+		if agg == fairness.Mean {
+			values[2], values[3] = cr.EqualizedOddsDifferenceMean, cr.EqualizedOddsRatioMean
+		}
 		var cis []metrics.CI
-		if c.cfg.Resamples > 0 {
+		if c.cfg.Resamples > 0 && method == "between_groups" {
 			ss := v.cellStat(MetricSelectionRate, sel.Breakdowns[b])
 			st := v.cellStat(MetricTPR, tpr.Breakdowns[b])
 			sf := v.cellStat(MetricFPR, fpr.Breakdowns[b])
 			stats := []func([]float64, int) float64{
 				ss.difference, ss.ratio,
 				func(cm []float64, k int) float64 {
-					return nanPick(st.difference(cm, k), sf.difference(cm, k), math.Max)
+					return nanPick(st.difference(cm, k), sf.difference(cm, k), eoDiff)
 				},
-				func(cm []float64, k int) float64 { return nanPick(st.ratio(cm, k), sf.ratio(cm, k), math.Min) },
+				func(cm []float64, k int) float64 { return nanPick(st.ratio(cm, k), sf.ratio(cm, k), eoRatio) },
 				st.difference, st.ratio,
 			}
 			cis = v.layout(sel.Breakdowns[b], members[b], ss.width).bootstrap(stats, c.cfg.Resamples, c.cfg.Confidence, seed)
@@ -687,9 +702,12 @@ func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute,
 		for j, name := range criterionNames {
 			mv := MetricValue{Name: name + ":" + displayAttribute(cr.Attribute) + suffix, Value: values[j].V, Undefined: values[j].Reason,
 				N: n, HigherIsBetter: strings.HasSuffix(name, "_ratio"), Low: math.NaN(), High: math.NaN(),
-				Spec: map[string]string{"method": "between_groups", "definition": "fairlearn", "positive": c.cfg.Classes[positive]}}
+				Spec: map[string]string{"method": method, "definition": "fairlearn", "positive": c.cfg.Classes[positive]}}
 			if strings.HasPrefix(name, "equalized_odds") {
-				mv.Spec["aggregation"] = "worst_case of TPR and FPR"
+				mv.Spec["aggregation"] = string(agg) + " of TPR and FPR"
+			}
+			if method != "between_groups" {
+				mv.Spec["interval"] = "not computed for method " + method
 			}
 			if cis != nil && values[j].Defined() {
 				ci := cis[j]

@@ -48,10 +48,18 @@ func Metrics(kind string) ([]string, bool) {
 
 // ValidMetric reports whether a task kind can report metric name: a name,
 // alias or family member (such as "selective_acc@P", the accuracy of the P%
-// most confident predictions) whose table entry names the kind.
+// most confident predictions) whose table entry names the kind, or for
+// classification "precision@CLASS", "recall@CLASS", "f1@CLASS", the figure
+// of one class (the class name is checked when scoring).
 func ValidMetric(kind, name string) bool {
-	_, ok := kinds[Kind(kind)]
-	return ok && metrics.Valid(kind, metrics.ScopeTask, name)
+	if _, ok := kinds[Kind(kind)]; !ok {
+		return false
+	}
+	if metrics.Valid(kind, metrics.ScopeTask, name) {
+		return true
+	}
+	_, _, class, isPRF := prfMetric(name)
+	return Kind(kind) == Classification && isPRF && class != ""
 }
 
 // selectiveCoverage parses "selective_acc@P" into the coverage P/100.

@@ -733,7 +733,7 @@ func calibrationStat(spec metrics.CalibrationSpec, e *robustEval) sampleStat {
 			cp[j], op[j] = conf[r], outcome[r]
 		}
 	}
-	if spec.Binning != metrics.EqualWidth || robustHasNaN(conf) {
+	if spec.Binning != metrics.EqualWidth || spec.Edges != metrics.RightClosed || robustHasNaN(conf) {
 		return func(w []float64, sc *robustScratch) float64 {
 			sc.conf, sc.outcome = sc.conf[:0], sc.outcome[:0]
 			for j, r := range e.rowOf {

@@ -9,8 +9,14 @@ import (
 )
 
 // HigherIsBetter reports the direction of a metric name, from the metric
-// table (metrics.HigherIsBetter).
-func HigherIsBetter(metric string) bool { return metrics.HigherIsBetter(metric) }
+// table (metrics.HigherIsBetter); per-class precision, recall and F1
+// ("f1@CLASS") are higher-better.
+func HigherIsBetter(metric string) bool {
+	if _, _, _, ok := prfMetric(metric); ok {
+		return true
+	}
+	return metrics.HigherIsBetter(metric)
+}
 
 // scoringData is the predictions of one evaluation in metric-ready form.
 type scoringData struct {
@@ -102,7 +108,7 @@ func (c *Classifier) Score(preds []Prediction) (Scores, error) {
 func (c *Classifier) seedFor(name string) uint64 { return metrics.SubSeed(c.cfg.Seed, name) }
 
 func (c *Classifier) calSpec(name string) (metrics.CalibrationSpec, bool) {
-	spec := metrics.CalibrationSpec{Bins: c.cfg.Bins, Binning: c.cfg.Binning, Norm: metrics.L1, TopLabel: true}
+	spec := metrics.CalibrationSpec{Bins: c.cfg.Bins, Binning: c.cfg.Binning, Norm: metrics.L1, TopLabel: true, Edges: c.cfg.Edges}
 	switch name {
 	case "ece":
 	case "ece_adaptive":
@@ -214,7 +220,7 @@ func (c *Classifier) metric(name string, d *scoringData) (MetricValue, *Reliabil
 		mv.Spec = calSpecMap(spec)
 		return mv, reliability(name, cal)
 	case "classwise_ece":
-		spec := metrics.CalibrationSpec{Bins: c.cfg.Bins, Binning: c.cfg.Binning, Norm: metrics.L1}
+		spec := metrics.CalibrationSpec{Bins: c.cfg.Bins, Binning: c.cfg.Binning, Norm: metrics.L1, Edges: c.cfg.Edges}
 		general(func(s *scoringData) float64 {
 			v, _ := metrics.ClasswiseECE(s.probs, s.k, s.label, spec, nil)
 			return v
@@ -225,6 +231,12 @@ func (c *Classifier) metric(name string, d *scoringData) (MetricValue, *Reliabil
 		general(func(s *scoringData) float64 { return metrics.AURC(s.conf, s.correct) })
 		mv.Spec = map[string]string{"confidence": "max probability", "risk": "0/1 error"}
 	default:
+		if pmv, rel, ok := c.parityMetric(name, d); ok {
+			return pmv, rel
+		}
+		if pmv, ok := c.prfScore(name, d); ok {
+			return pmv, nil
+		}
 		if cov, ok := selectiveCoverage(name); ok {
 			general(func(s *scoringData) float64 { return metrics.AccuracyAtCoverage(s.conf, s.correct, cov) })
 			mv.Spec = map[string]string{"coverage": strconv.FormatFloat(cov, 'g', -1, 64), "confidence": "max probability"}
@@ -240,7 +252,11 @@ func calSpecMap(s metrics.CalibrationSpec) map[string]string {
 	if s.TopLabel {
 		mode = "top-label"
 	}
-	return map[string]string{"bins": strconv.Itoa(s.Bins), "binning": s.Binning.String(), "norm": s.Norm.String(), "mode": mode}
+	m := map[string]string{"bins": strconv.Itoa(s.Bins), "binning": s.Binning.String(), "norm": s.Norm.String(), "mode": mode}
+	if s.Edges == metrics.LeftClosed {
+		m["edges"] = "left-closed"
+	}
+	return m
 }
 
 func reliability(name string, cal metrics.Calibration) *Reliability {

@@ -47,6 +47,9 @@ func (c *Comparison) pairedClassification(r *Row, be, ce *result.Evaluation, bp,
 				return nil, fmt.Errorf("%s: scoring.binning: %w", ev.Key(), err)
 			}
 			cfg.Binning = b
+			if s.Edges == "left" {
+				cfg.Edges = metrics.LeftClosed
+			}
 		}
 		clf, err := tasks.NewClassifier(cfg)
 		if err != nil {

@@ -196,6 +196,9 @@ type Scoring struct {
 	Bins               int    `json:"bins"`
 	Binning            string `json:"binning"`
 	CalibrationDataset string `json:"calibration_dataset,omitempty"`
+	// Edges is the side calibration bins are closed on when not the
+	// default right: "left" (torchmetrics).
+	Edges string `json:"edges,omitempty"`
 	// Groups names the group attributes carried in the predictions.
 	Groups []string `json:"groups,omitempty"`
 }

@@ -28,6 +28,7 @@ var (
 	ScoreModes         = []string{"auto", "logits", "probabilities"}
 	InvalidPolicies    = []string{"wrong", "exclude"}
 	Binnings           = []string{"equal_width", "equal_mass"}
+	EdgeRules          = []string{"right", "left"}
 	Layouts            = []string{"", "hwc_to_chw"}
 	DTypes             = []string{"float32", "float64", "float16", "int64", "int32", "uint8", "bool"}
 )
@@ -398,6 +399,9 @@ func (v *validator) validate() {
 		for j, m := range t.Models {
 			v.ref(fmt.Sprintf("%s.models[%d]", p, j), m, "model", modelNames)
 		}
+		if t.Normalize && t.Kind != string(tasks.Classification) {
+			v.errorf(p+".normalize", ErrInvalid, "normalize rescales class probabilities and applies to kind classification, not %s", t.Kind)
+		}
 		if known, ok := tasks.Metrics(t.Kind); ok {
 			for j, m := range t.Metrics {
 				if !tasks.ValidMetric(t.Kind, m) {
@@ -414,6 +418,9 @@ func (v *validator) validate() {
 		v.oneOf(p+".scores", t.Scores, ScoreModes)
 		v.oneOf(p+".invalid", t.Invalid, InvalidPolicies)
 		v.oneOf(p+".calibration.binning", t.Calibration.Binning, Binnings)
+		if t.Calibration.Edges != "" {
+			v.oneOf(p+".calibration.edges", t.Calibration.Edges, EdgeRules)
+		}
 		if t.Calibration.Bins < 1 {
 			v.errorf(p+".calibration.bins", ErrInvalid, "%d (want >= 1)", t.Calibration.Bins)
 		}
@@ -493,7 +500,7 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 		}
 		switch ps.Name {
 		case "image":
-			names = append(names, robustness.Names(robustness.KindImage)...)
+			names = append(names, robustness.SetNames(robustness.KindImage)...)
 		case "tabular":
 			names = append(names, robustness.Names(robustness.KindTabular)...)
 		case "text":
@@ -551,6 +558,12 @@ func (v *validator) fairness(p string, t *Task) {
 	}
 	if *f.MinGroupSize < 0 {
 		v.errorf(p+".min_group_size", ErrInvalid, "%d (want >= 0)", *f.MinGroupSize)
+	}
+	if f.Method != "" {
+		v.oneOf(p+".method", f.Method, []string{"between_groups", "to_overall"})
+	}
+	if f.Agg != "" {
+		v.oneOf(p+".agg", f.Agg, []string{"worst_case", "mean"})
 	}
 	if f.Positive != "" && d.Label != nil && len(d.Label.Classes) > 0 {
 		v.ref(p+".positive", f.Positive, "class", d.Label.Classes)

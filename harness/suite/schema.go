@@ -205,6 +205,10 @@ type Task struct {
 	WEAT      *WEATSpec      `yaml:"weat"`
 	// Membership configures kind membership_inference (see privacy.go).
 	Membership *MembershipSpec `yaml:"membership"`
+	// Normalize rescales each row of probabilities to sum to 1 (as
+	// scikit-learn's log_loss); without it a row off by more than 1e-3 is
+	// an error naming the example. Classification only.
+	Normalize bool `yaml:"normalize"`
 }
 
 // RobustnessSpec declares perturbations and distribution-shift datasets.
@@ -251,6 +255,12 @@ type FairnessSpec struct {
 	// Metrics computed per group (default: the task's metrics).
 	Metrics        []string             `yaml:"metrics"`
 	Counterfactual []CounterfactualSpec `yaml:"counterfactual"`
+	// Method is fairlearn's method for the criteria: between_groups
+	// (default) or to_overall.
+	Method string `yaml:"method"`
+	// Agg combines equalized odds' TPR and FPR parts: worst_case (default)
+	// or mean, as fairlearn's agg.
+	Agg string `yaml:"agg"`
 }
 
 // CounterfactualSpec substitutes a protected attribute's value in the input
@@ -276,6 +286,9 @@ type CalibrationSpec struct {
 	Binning string `yaml:"binning"`
 	// Dataset names a calibration split for temperature scaling (never the test split).
 	Dataset string `yaml:"dataset"`
+	// Edges is the side bins are closed on: right (default; Guo et al.) or
+	// left (torchmetrics, whose bins are [lower, upper)).
+	Edges string `yaml:"edges"`
 }
 
 // GateSpec is a CI gate: either a bare expression string ("accuracy >= 0.8")
