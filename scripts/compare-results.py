@@ -17,7 +17,8 @@ import os
 import sys
 
 VOLATILE = {"run", "efficiency", "library", "wall_seconds", "seconds", "duration", "timing", "started", "finished",
-            "tokens_per_second", "examples_per_second"}
+            "tokens_per_second", "examples_per_second",
+            "cost"}  # measured energy and CPU time (harness/cost): differs run to run
 
 
 def volatile(k, v):

@@ -63,7 +63,7 @@ func generationMetrics() map[string]genMetric {
 		"rouge2": {example: rouge("rouge2"), spec: map[string]string{"rule": "bigram F-measure, best reference", "source": "rouge-score"}},
 		"rougeL": {example: rouge("rougeL"), spec: map[string]string{"rule": "longest-common-subsequence F-measure, best reference", "source": "rouge-score"}},
 		"bleu": {stats: bleu.Stats, corpus: bleu.Score,
-			spec: map[string]string{"rule": "corpus BLEU (0-100), 13a tokenisation, 4-grams, no smoothing", "source": "sacreBLEU defaults"}},
+			spec: map[string]string{"rule": "corpus BLEU (0-100), 13a tokenisation, 4-grams, exp smoothing", "source": "sacreBLEU defaults"}},
 		"chrf": {stats: chrf.Stats, corpus: chrf.Score,
 			spec: map[string]string{"rule": "corpus chrF (0-100), character 6-grams, beta 2", "source": "sacreBLEU defaults"}},
 	}
