@@ -98,7 +98,7 @@ func TestLookup(t *testing.T) {
 		{"selective_acc@0", "", false, false},
 		{"selective_acc@101", "", false, false},
 		{"ndcg@10", "ndcg@10", true, true},
-		{"ndcg@7", "", false, false}, // closed family: listed k only
+		{"ndcg@7", "", false, false},                  // closed family: listed k only
 		{"brier_binary", "brier_binary", true, false}, // its own metric (issue 14), not an alias of brier
 		{"membership_tpr@fpr0.01", "membership_tpr@fpr0.01", true, false},
 		{"nope", "", false, false},
