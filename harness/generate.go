@@ -105,12 +105,15 @@ func newGenEngine(om *OpenedModel, t *suite.Task, lt *lmTask, batch int, seed ui
 		return nil, errors.New("model declares no input_ids input")
 	}
 	outs := map[string]bool{}
-	for _, o := range om.Outputs {
-		outs[o.Name] = true
-	}
 	e.logits = t.Output
 	if e.logits == "" {
 		e.logits = "logits"
+	}
+	for _, o := range om.Outputs {
+		outs[o.Name] = true
+		if o.Name == e.logits && len(o.Shape) != 3 {
+			return nil, fmt.Errorf("model output %q has shape %s; generation needs a causal LM's [batch, sequence, vocab] logits", o.Name, o.ShapeString())
+		}
 	}
 	if !outs[e.logits] {
 		return nil, fmt.Errorf("model has no output %q; set the task's output to its logits", e.logits)

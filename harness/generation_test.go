@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evalctl/evalctl/harness/inputerr"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/harness/tokenizer"
@@ -190,4 +191,38 @@ func TestGenerationPromptTooLong(t *testing.T) {
 	assert.ErrorIs(t, err, errPromptTooLong)
 	assert.Contains(t, err.Error(), "prompts.jsonl:2")
 	assert.Contains(t, err.Error(), "lm.max_length 64")
+	assert.ErrorIs(t, err, inputerr.ErrInvalid, "invalid input: the command line exits 2")
+}
+
+// TestGenerationBadInput checks the other two bad inputs of issue 16: a
+// template naming a field the dataset does not have, and a model without a
+// causal LM's inputs. Each is an error naming the key or input, marked as
+// invalid input (exit 2), never ONNX Runtime's own error.
+func TestGenerationBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, model, lm, want string
+	}{
+		{"missing field", "lm-kv.onnx", "      max_new_tokens: 4\n", ""},
+		{"not a causal LM", "clf.onnx", "      max_new_tokens: 4\n", `generation needs a causal LM's`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := genSuite(t, tc.model, 2, []string{"a", "b"}, tc.lm)
+			if tc.name == "missing field" {
+				raw, err := os.ReadFile(path)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(raw), `target: "{answer}"`, `target: "{nothere}"`, 1)), 0o644))
+			}
+			s, err := suite.Load(path)
+			if err == nil {
+				_, err = Run(context.Background(), s, Options{OutDir: t.TempDir(), Open: ortOpener(t), Now: fixedNow})
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, inputerr.ErrInvalid)
+			if tc.name == "missing field" {
+				assert.Contains(t, err.Error(), "nothere")
+			} else {
+				assert.Contains(t, err.Error(), tc.want)
+			}
+		})
+	}
 }
