@@ -110,6 +110,7 @@ func buildCard(name string, info result.Model, ad *result.Adaptation, text *resu
 		abilitiesSection(evals),
 		weaknessSection(name, evals, rs),
 		biasSection(evals),
+		privacySection(evals),
 		costSection(evals),
 		provenanceSection(name, rs),
 	}
@@ -431,6 +432,42 @@ func biasSection(evals []cardEval) CardSection {
 	}
 	if len(s.Tables) == 0 {
 		s.Empty = "Not measured: the suites declare no fairness groups, counterfactual substitutions, WEAT or pair-preference tasks for this model."
+	}
+	return s
+}
+
+// privacySection lists what the model reveals about its training data:
+// membership-inference attacks (kind membership_inference) and extractable
+// memorisation (kind extraction).
+func privacySection(evals []cardEval) CardSection {
+	s := CardSection{ID: "privacy", Title: "Privacy"}
+	mia := block{Title: "Membership inference (lower is better)", Header: []string{"Suite", "Task", "Attack", "Members / non-members", "Metric", "Value [CI]"}}
+	ext := block{Title: "Extractable memorisation (lower is better)", Header: []string{"Suite", "Task", "Dataset", "Metric", "Value [CI]", "n"}}
+	for _, ce := range evals {
+		e := ce.e
+		if e.Variant != "clean" {
+			continue
+		}
+		switch {
+		case e.Privacy != nil:
+			p := e.Privacy
+			for _, m := range e.Metrics {
+				mia.Rows = append(mia.Rows, []string{suiteName(ce.r), e.Task, p.Attack,
+					fmt.Sprintf("%s (%d) / %s (%d)", p.Members, p.MembersN, p.NonMembers, p.NonMembersN), m.Name, metricCell(m)})
+			}
+		case e.Kind == "extraction":
+			for _, m := range e.Metrics {
+				ext.Rows = append(ext.Rows, []string{suiteName(ce.r), e.Task, e.Dataset, m.Name, metricCell(m), fmt.Sprint(m.N)})
+			}
+		}
+	}
+	for _, b := range []block{mia, ext} {
+		if len(b.Rows) > 0 {
+			s.Tables = append(s.Tables, b)
+		}
+	}
+	if len(s.Tables) == 0 {
+		s.Empty = "Not measured: the suites declare no membership-inference or extraction tasks for this model."
 	}
 	return s
 }

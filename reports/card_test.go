@@ -94,6 +94,12 @@ func cardFixtures() []*result.Result {
 		// 12 J over 32 words: 375 J per 1,000 (by hand).
 		Cost: &result.Cost{Examples: 32, WallSeconds: 0.5, CPUSeconds: 0.4, CPUEnergy: fig(12, "J", "measured: rapl"), Energy: fig(12, "J", "measured: rapl"),
 			Carbon: fig(12/3.6e6*56, "gCO2e", "energy × 56 gCO2e/kWh"), GridIntensity: 56, GridSource: "suite cost.grid_intensity"}}
+	// Privacy: a loss attack and an extraction task on the same model.
+	mia := result.Evaluation{Model: "small", Task: "mia", Kind: "membership_inference", Dataset: "train-250", Variant: "clean", N: 500,
+		Metrics: []result.Metric{m("membership_auc", 0.70, 0.65, 0.75, false)},
+		Privacy: &result.Privacy{Attack: "loss", Members: "train-250", NonMembers: "heldout-250", MembersN: 250, NonMembersN: 250}}
+	ext := result.Evaluation{Model: "small", Task: "memorisation", Kind: "extraction", Dataset: "train-text", Variant: "clean", N: 200,
+		Metrics: []result.Metric{m("extraction_rate", 0.02, 0.005, 0.04, false)}}
 	b := &result.Result{
 		Schema:  result.Schema,
 		Run:     result.Run{ID: "run-0002", EvalctlVersion: "v0.2.0", Started: t0.Add(time.Hour), Finished: t0.Add(2 * time.Hour)},
@@ -103,7 +109,7 @@ func cardFixtures() []*result.Result {
 		Datasets: []result.Dataset{
 			{Name: "crows-pairs", Format: "csv", Files: []result.File{{Path: "crows.csv", SHA256: "c5c5"}}, Examples: 1508},
 			{Name: "weat-words", Format: "jsonl", Files: []result.File{{Path: "weat6.jsonl", SHA256: "3ea7"}}, Examples: 32}},
-		Evaluations: []result.Evaluation{pp, weat},
+		Evaluations: []result.Evaluation{pp, weat, mia, ext},
 	}
 	return []*result.Result{a, b}
 }
