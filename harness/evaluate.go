@@ -273,26 +273,11 @@ func (r *runner) classInputs(ctx context.Context, mr *modelRun, t *suite.Task, k
 	}
 	in := &taskInputs{}
 	for i, v := range vars {
-		d := v.dataset
-		if d == nil {
-			d, _ = r.s.Dataset(t.Dataset)
-		}
-		what := v.name
-		if k >= 0 {
-			what += fmt.Sprintf(", %d-shot", k)
-		}
-		pr, err := r.runPass(ctx, mr, r.classPass(mr, t, d, v, what, k))
+		x, _, err := r.variantInput(ctx, mr, t, k, i, v, func(d *suite.Dataset, what string) *passSpec {
+			return r.classPass(mr, t, d, v, what, k)
+		})
 		if err != nil {
-			if v.name != "clean" {
-				err = fmt.Errorf("variant %s: %w", v.name, err)
-			}
 			return nil, err
-		}
-		x := r.input(mr, t, v, d, pr)
-		if i == 0 {
-			r.promptingMetadata(mr, t, k, &x.ev)
-		} else if k >= 0 {
-			x.ev.Model = fewshotName(mr.m.Name, k)
 		}
 		in.place(x)
 		if i == 0 && t.Calibration.Dataset != "" {
@@ -308,6 +293,37 @@ func (r *runner) classInputs(ctx context.Context, mr *modelRun, t *suite.Task, k
 		}
 	}
 	return in, nil
+}
+
+// variantInput makes the prediction pass of variant v (the i-th of the
+// task's variants, clean first) for k demonstrations (-1: none), built by
+// pass from the variant's dataset and progress name, and names the
+// evaluation: a few-shot sweep's evaluations are "<model>+<k>shot", the
+// clean one records the prompting as its adaptation.
+func (r *runner) variantInput(ctx context.Context, mr *modelRun, t *suite.Task, k, i int, v variant,
+	pass func(d *suite.Dataset, what string) *passSpec) (*evalInput, *passResult, error) {
+	d := v.dataset
+	if d == nil {
+		d, _ = r.s.Dataset(t.Dataset)
+	}
+	what := v.name
+	if k >= 0 {
+		what += fmt.Sprintf(", %d-shot", k)
+	}
+	pr, err := r.runPass(ctx, mr, pass(d, what))
+	if err != nil {
+		if v.name != "clean" {
+			err = fmt.Errorf("variant %s: %w", v.name, err)
+		}
+		return nil, nil, err
+	}
+	x := r.input(mr, t, v, d, pr)
+	if i == 0 {
+		r.promptingMetadata(mr, t, k, &x.ev)
+	} else if k >= 0 {
+		x.ev.Model = fewshotName(mr.m.Name, k)
+	}
+	return x, pr, nil
 }
 
 // assembleClassification scores every evaluation of a classification or

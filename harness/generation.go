@@ -30,33 +30,24 @@ func runGeneration(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) 
 	for _, k := range fewshotKs(t) {
 		in := &taskInputs{}
 		for i, v := range vars {
-			d := v.dataset
-			if d == nil {
-				d, _ = r.s.Dataset(t.Dataset)
-			}
-			what := v.name
-			if k >= 0 {
-				what += fmt.Sprintf(", %d-shot", k)
-			}
-			pr, err := r.runPass(ctx, mr, r.genPass(mr, t, d, v, what, k))
+			x, pr, err := r.variantInput(ctx, mr, t, k, i, v, func(d *suite.Dataset, what string) *passSpec {
+				return r.genPass(mr, t, d, v, what, k)
+			})
 			if err != nil {
-				if v.name != "clean" {
-					err = fmt.Errorf("variant %s: %w", v.name, err)
-				}
 				return nil, err
 			}
-			x := r.input(mr, t, v, d, pr)
 			e := pr.engine.(*genEngine)
 			x.output = e.logits
-			x.ev.Extra = map[string]any{"max_new_tokens": e.maxNew, "stop": e.stop, "decoding": e.decoding(), "kv_cache": e.kv != nil,
-				"tokens_run": pr.stats.tokens}
+			// Keep what r.input and promptingMetadata recorded (adaptation, prompting).
+			if x.ev.Extra == nil {
+				x.ev.Extra = map[string]any{}
+			}
+			for key, val := range map[string]any{"max_new_tokens": e.maxNew, "stop": e.stop, "decoding": e.decoding(), "kv_cache": e.kv != nil,
+				"tokens_run": pr.stats.tokens} {
+				x.ev.Extra[key] = val
+			}
 			if pr.stats.wall > 0 && pr.stats.tokens > 0 {
 				x.ev.Extra["tokens_per_second"] = float64(pr.stats.tokens) / pr.stats.wall.Seconds()
-			}
-			if i == 0 {
-				r.promptingMetadata(mr, t, k, &x.ev)
-			} else if k >= 0 {
-				x.ev.Model = fewshotName(mr.m.Name, k)
 			}
 			in.place(x)
 		}
