@@ -226,3 +226,42 @@ func TestGenerationBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerationCounterfactual substitutes letters in the prompts (a ↔ b,
+// a word-pair file) and checks the counterfactual evaluation's change_rate
+// against the share of examples whose generation differs from the clean
+// one, computed here from the predictions, and max_change_rate on the clean
+// evaluation.
+func TestGenerationCounterfactual(t *testing.T) {
+	pairs := filepath.Join(t.TempDir(), "ab.json")
+	require.NoError(t, os.WriteFile(pairs, []byte(`[["a", "b"]]`), 0o644))
+	prompts := []string{"Reverse: a c d\nAnswer:", "Reverse: e f g\nAnswer:", "Reverse: b a h\nAnswer:", "Reverse: c a\nAnswer:"}
+	lm := "      max_new_tokens: 8\n      stop: [\"\\n\"]\n    fairness:\n      counterfactual:\n        - {name: ab, words: " + pairs + "}\n"
+	s, err := suite.Load(genSuite(t, "lm-kv.onnx", 2, prompts, lm))
+	require.NoError(t, err)
+	out := t.TempDir()
+	res, err := Run(context.Background(), s, Options{OutDir: out, Open: ortOpener(t), Now: fixedNow})
+	require.NoError(t, err)
+	preds, err := ReadPredictions(filepath.Join(out, PredictionsFile))
+	require.NoError(t, err)
+	require.Len(t, res.Evaluations, 2)
+	clean, cf := res.Evaluations[0], res.Evaluations[1]
+	assert.Equal(t, "counterfactual:ab", cf.Variant)
+	a, b := preds[clean.Key()], preds[cf.Key()]
+	require.Len(t, b, len(a))
+	changed := 0
+	for i := range a {
+		if a[i].Text != b[i].Text {
+			changed++
+		}
+	}
+	assert.Positive(t, changed, "swapping a and b changes some reversals")
+	rate, ok := cf.Metric("change_rate")
+	require.True(t, ok)
+	assert.InDelta(t, float64(changed)/float64(len(a)), float64(rate.Value), 1e-12)
+	worst, ok := clean.Metric("max_change_rate")
+	require.True(t, ok)
+	assert.Equal(t, rate.Value, worst.Value)
+	assert.Equal(t, a[1].Text, b[1].Text, "a prompt without a or b generates the same text")
+	assert.Equal(t, "g f e", strings.TrimSpace(a[1].Text), "the fixture LM reverses the letters")
+}
