@@ -193,26 +193,8 @@ func (a AdaptationRow) cells() []string {
 		}
 		return s
 	}
-	return []string{a.Model, a.Task, a.Method, dash(a.Base), groupDigits(a.TrainableParams), groupDigits(a.TrainExamples), dash(a.Compute),
+	return []string{a.Model, a.Task, a.Method, dash(a.Base), fmtCount(a.TrainableParams), fmtCount(a.TrainExamples), dash(a.Compute),
 		metric(a.Accuracy), metric(a.Calibration), wg, opt(a.MeanCorrupted), opt(a.WorstCase)}
-}
-
-// groupDigits writes n with thousands separators (225,034).
-func groupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func groupTitle(g AdaptationGroup) string {

@@ -86,6 +86,6 @@ func TestAdaptationNone(t *testing.T) {
 
 func TestGroupDigits(t *testing.T) {
 	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 225034: "225,034", 4000000: "4,000,000", -1234: "-1,234"} {
-		assert.Equal(t, want, groupDigits(in), "%d", in)
+		assert.Equal(t, want, fmtCount(in), "%d", in)
 	}
 }
