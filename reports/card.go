@@ -385,15 +385,7 @@ func weaknessSection(name string, evals []cardEval, rs []*result.Result) CardSec
 			}
 		}
 	}
-	for _, b := range []block{wg, wc, sg, cal, sel} {
-		if len(b.Rows) > 0 {
-			s.Tables = append(s.Tables, b)
-		}
-	}
-	if len(s.Tables) == 0 {
-		s.Empty = "Not measured: the suites declare no fairness groups, perturbations, shift datasets, calibration or selective-prediction metrics for this model."
-	}
-	return s
+	return s.withTables("Not measured: the suites declare no fairness groups, perturbations, shift datasets, calibration or selective-prediction metrics for this model.", wg, wc, sg, cal, sel)
 }
 
 func biasSection(evals []cardEval) CardSection {
@@ -425,13 +417,18 @@ func biasSection(evals []cardEval) CardSection {
 			}
 		}
 	}
-	for _, b := range []block{gaps, crit, cf, intr} {
+	return s.withTables("Not measured: the suites declare no fairness groups, counterfactual substitutions, WEAT or pair-preference tasks for this model.", gaps, crit, cf, intr)
+}
+
+// withTables adds the blocks that have rows to s; with none, s says empty.
+func (s CardSection) withTables(empty string, bs ...block) CardSection {
+	for _, b := range bs {
 		if len(b.Rows) > 0 {
 			s.Tables = append(s.Tables, b)
 		}
 	}
 	if len(s.Tables) == 0 {
-		s.Empty = "Not measured: the suites declare no fairness groups, counterfactual substitutions, WEAT or pair-preference tasks for this model."
+		s.Empty = empty
 	}
 	return s
 }
@@ -461,15 +458,7 @@ func privacySection(evals []cardEval) CardSection {
 			}
 		}
 	}
-	for _, b := range []block{mia, ext} {
-		if len(b.Rows) > 0 {
-			s.Tables = append(s.Tables, b)
-		}
-	}
-	if len(s.Tables) == 0 {
-		s.Empty = "Not measured: the suites declare no membership-inference or extraction tasks for this model."
-	}
-	return s
+	return s.withTables("Not measured: the suites declare no membership-inference or extraction tasks for this model.", mia, ext)
 }
 
 func costSection(evals []cardEval) CardSection {
