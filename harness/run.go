@@ -345,7 +345,7 @@ func hashFile(ctx context.Context, path string) (string, int64, error) {
 	if fi, err := os.Stat(path); err != nil {
 		return "", 0, inputerr.Mark(err)
 	} else if !fi.Mode().IsRegular() {
-		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, suite.DescribeMode(fi.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -357,7 +357,7 @@ func hashFile(ctx context.Context, path string) (string, int64, error) {
 		return "", 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+		return "", 0, inputerr.Errorf("%s is not a regular file (%s)", path, suite.DescribeMode(fi.Mode()))
 	}
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
@@ -377,21 +377,6 @@ func hashFile(ctx context.Context, path string) (string, int64, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
-// fileKind names a non-regular file mode.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return m.Type().String()
 }
 
 func contains(list []string, s string) bool {

@@ -60,7 +60,7 @@ func (v *validator) regularFile(path, p string) {
 		return
 	}
 	if !fi.Mode().IsRegular() {
-		v.errorf(path, ErrNotRegular, "%s is %s; want a regular file", p, describeMode(fi.Mode()))
+		v.errorf(path, ErrNotRegular, "%s is %s; want a regular file", p, DescribeMode(fi.Mode()))
 	}
 }
 
@@ -75,12 +75,13 @@ func (v *validator) directory(path, p string) {
 		return
 	}
 	if !fi.IsDir() {
-		v.errorf(path, ErrNotRegular, "%s is %s; want a folder", p, describeMode(fi.Mode()))
+		v.errorf(path, ErrNotRegular, "%s is %s; want a folder", p, DescribeMode(fi.Mode()))
 	}
 }
 
-// describeMode names the kind of file a mode stands for.
-func describeMode(m fs.FileMode) string {
+// DescribeMode names the kind of file a mode stands for ("a named pipe
+// (FIFO)"), for errors about paths that are not what they should be.
+func DescribeMode(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -138,7 +139,7 @@ func readSuite(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return nil, &Error{File: path, Err: fmt.Errorf("%w: the suite is %s; want a regular file", ErrNotRegular, describeMode(fi.Mode()))}
+		return nil, &Error{File: path, Err: fmt.Errorf("%w: the suite is %s; want a regular file", ErrNotRegular, DescribeMode(fi.Mode()))}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxSuiteBytes+1))
 	if err != nil {
