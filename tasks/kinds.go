@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,5 +77,7 @@ func selectiveCoverage(name string) (float64, bool) {
 	return p / 100, true
 }
 
-// DefaultMetrics returns the metrics reported when a task lists none.
-func DefaultMetrics(kind string) []string { return kinds[Kind(kind)].defaults }
+// DefaultMetrics returns the metrics reported when a task lists none, as a
+// fresh slice the caller may change: suites canonicalise their task's metric
+// names in place, and concurrent loads must not write to one shared list.
+func DefaultMetrics(kind string) []string { return slices.Clone(kinds[Kind(kind)].defaults) }
