@@ -199,6 +199,12 @@ type Record struct {
 	Loc string
 	// Values holds one value per column, aligned with Reader.Columns().
 	Values []Value
+	// Joined locates the rows a record's joined columns were read from,
+	// keyed by the joined file's path (JoinSpec.Path, also the added
+	// columns' Column.File), so that an error about such a column names
+	// the joined file and its line rather than the base file's; nil when
+	// the data set has no joins.
+	Joined map[string]string
 }
 
 // Reader streams the records of a data set.

@@ -93,6 +93,9 @@ func columnLoc(rec Record, file string) string {
 	if file == "" {
 		return rec.Loc
 	}
+	if loc, ok := rec.Joined[file]; ok {
+		return loc
+	}
 	return file + "[" + strconv.Itoa(rec.Index) + "]"
 }
 

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -97,9 +98,10 @@ type joinReader struct {
 	spec     JoinSpec
 	baseName string
 	cols     []Column
-	take     []int // side column index of each added column
-	key      int   // base id column (by id) or -1 (by row)
-	sideKey  int   // the joined file's id column, or -1
+	take     []int             // side column index of each added column
+	key      int               // base id column (by id) or -1 (by row)
+	sideKey  int               // the joined file's id column, or -1
+	where    map[string]string // a join by id: the joined file's location of each id
 	index    map[string][]Value
 	rows     int // base rows read
 	rec      Record
@@ -191,7 +193,9 @@ func (jr *joinReader) compile() error {
 			return fmt.Errorf("join %s: column %q is already a column of %s; list the columns to add with columns", j.Path, n, jr.baseName)
 		}
 		jr.take = append(jr.take, si)
-		jr.cols = append(jr.cols, scols[si])
+		c := scols[si]
+		c.File = j.Path // errors about the column name the joined row (Record.Joined)
+		jr.cols = append(jr.cols, c)
 	}
 	if len(jr.take) == 0 {
 		return fmt.Errorf("join %s: no column to add", j.Path)
@@ -214,7 +218,8 @@ func idText(v Value) (string, bool) {
 func (jr *joinReader) load() error {
 	sideKey := jr.sideKey
 	jr.index = map[string][]Value{}
-	where := map[string]string{}
+	jr.where = map[string]string{}
+	where := jr.where
 	for jr.side.Next() {
 		rec := jr.side.Record()
 		id, ok := idText(rec.Values[sideKey])
@@ -281,6 +286,7 @@ func (jr *joinReader) Next() bool {
 	rec := jr.Reader.Record()
 	jr.rows++
 	var add []Value
+	var sideLoc string
 	if jr.key < 0 {
 		if !jr.side.Next() {
 			if err := jr.side.Err(); err != nil {
@@ -289,6 +295,7 @@ func (jr *joinReader) Next() bool {
 			return jr.fail(fmt.Errorf("join by row: %s has only %d rows but %s has more (%s is row %d)", jr.spec.Path, jr.rows-1, jr.baseName, rec.Loc, jr.rows))
 		}
 		srec := jr.side.Record()
+		sideLoc = srec.Loc
 		add = make([]Value, len(jr.take))
 		for i, si := range jr.take {
 			add[i] = srec.Values[si]
@@ -302,7 +309,12 @@ func (jr *joinReader) Next() bool {
 		if !ok {
 			return jr.fail(fmt.Errorf("%s: join: id %q (column %q) is not in %s (%d ids)", rec.Loc, id, jr.spec.On, jr.spec.Path, len(jr.index)))
 		}
+		sideLoc = jr.where[id]
 	}
+	joined := make(map[string]string, len(rec.Joined)+1)
+	maps.Copy(joined, rec.Joined)
+	joined[jr.spec.Path] = sideLoc
+	rec.Joined = joined
 	vals := make([]Value, 0, len(rec.Values)+len(add))
 	vals = append(append(vals, rec.Values...), add...)
 	rec.Values = vals

@@ -93,3 +93,34 @@ func TestJoinErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestJoinedColumnErrorsNameTheJoinedRow: a bad label or group that comes
+// from a joined file is reported at that file's line, not at the base
+// file's row the record was joined to.
+func TestJoinedColumnErrorsNameTheJoinedRow(t *testing.T) {
+	t.Parallel()
+	byRow := writeTemp(t, "labels.csv", []byte("label\n1\n0\nseven\n0\n"))
+	base := writeTemp(t, "base.jsonl", []byte("{\"id\": 3, \"x\": [1, 2]}\n{\"id\": 1, \"x\": [3, 4]}\n"))
+	byID := writeTemp(t, "ids.csv", []byte("id,label\n1,0\n2,1\n3,x\n"))
+	tests := []struct {
+		name string
+		spec Spec
+		row  int
+		want string
+	}{
+		{"by row", Spec{Path: td("images_f4.npy"), Joins: []JoinSpec{{Path: byRow, On: JoinOnRow}}}, 2, byRow + ":4"},
+		{"by id", Spec{Path: base, Joins: []JoinSpec{{Path: byID, On: "id"}}}, 0, byID + ":4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cols, recs, err := readAll(t, tt.spec)
+			require.NoError(t, err)
+			l, err := CompileLabel(cols, LabelSpec{Column: "label", Classes: []string{"0", "1"}})
+			require.NoError(t, err)
+			_, err = l.Label(recs[tt.row])
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
