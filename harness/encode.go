@@ -228,6 +228,24 @@ func (f *featureEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tenso
 			dt = tensor.Float32
 		}
 		ts[i] = tensor.New(b.input.Name, dt, shape)
+		// float64 and int64 inputs get the file's values in their own
+		// type, never through float32 (docs/suite.md, "Input types").
+		switch d := ts[i].Data.(type) {
+		case []float64:
+			for r, rec := range recs {
+				if err := f.enc.features[b.feature].Encode64(rec, d[r*b.width:(r+1)*b.width]); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		case []int64:
+			for r, rec := range recs {
+				if err := f.enc.features[b.feature].EncodeInt64(rec, d[r*b.width:(r+1)*b.width]); err != nil {
+					return nil, fmt.Errorf("model input %q is int64: %w", b.input.Name, err)
+				}
+			}
+			continue
+		}
 		buf, direct := ts[i].Data.([]float32)
 		if !direct {
 			buf = make([]float32, rows*b.width)
