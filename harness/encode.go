@@ -264,6 +264,25 @@ func (f *featureEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tenso
 	return ts, nil
 }
 
+// declaredTypesKey is appended to the cache key of a pass that feeds a
+// model numeric features: predictions cached before float64 and int64
+// inputs were fed in their own type went through float32, so a model with
+// such an input (and no text feature) gets new keys; every other pass
+// keeps its key.
+func declaredTypesKey(inputs []tensor.Info, d *suite.Dataset) []any {
+	for _, f := range d.Features {
+		if f.Text != nil {
+			return nil
+		}
+	}
+	for _, in := range inputs {
+		if in.DType == tensor.Float64 || in.DType == tensor.Int64 {
+			return []any{"inputs-as-declared"}
+		}
+	}
+	return nil
+}
+
 func nearestColumn(name string, cols []dataset.Column) string {
 	names := make([]string, len(cols))
 	for i, c := range cols {

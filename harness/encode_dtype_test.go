@@ -9,6 +9,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/tasks/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -141,5 +142,30 @@ func TestInt64InputGetsExactIntegers(t *testing.T) {
 		assert.ErrorIs(t, err, dataset.ErrNotInteger)
 		assert.Contains(t, err.Error(), tc.want)
 		assert.Contains(t, err.Error(), `model input "x" is int64`)
+	}
+}
+
+// TestDeclaredTypesKey checks which passes get new cache keys: those that
+// feed numeric features to a float64 or int64 input, whose cached
+// predictions may predate exact inputs; float32 models and token inputs
+// keep theirs.
+func TestDeclaredTypesKey(t *testing.T) {
+	numeric := &suite.Dataset{Features: []suite.Feature{{Name: "x"}}}
+	text := &suite.Dataset{Features: []suite.Feature{{Name: "t", Text: &suite.TextFeature{}}}}
+	in := func(dt tensor.DType) []tensor.Info { return []tensor.Info{{Name: "x", DType: dt}} }
+	for _, tc := range []struct {
+		name   string
+		inputs []tensor.Info
+		d      *suite.Dataset
+		want   []any
+	}{
+		{"float32", in(tensor.Float32), numeric, nil},
+		{"float64", in(tensor.Float64), numeric, []any{"inputs-as-declared"}},
+		{"int64", in(tensor.Int64), numeric, []any{"inputs-as-declared"}},
+		{"token ids", in(tensor.Int64), text, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, declaredTypesKey(tc.inputs, tc.d))
+		})
 	}
 }
