@@ -61,6 +61,8 @@ type cachedText struct {
 	Chars  int          `json:"c,omitempty"`
 	Bytes  int          `json:"b,omitempty"`
 	Words  int          `json:"w,omitempty"`
+	// U is the unconditional log-likelihood (acc_mutual_info), if run.
+	U *result.Float `json:"u,omitempty"`
 }
 
 // chunkStats are the figures of the run that computed a chunk, kept so that
@@ -102,7 +104,12 @@ func packPred(p *tasks.Prediction) cachedPred {
 		e.Probs, e.Value = nil, 0
 	}
 	for _, t := range p.Texts {
-		e.Texts = append(e.Texts, cachedText{LL: result.Float(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words})
+		ct := cachedText{LL: result.Float(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words}
+		if t.HasUncond {
+			u := result.Float(t.Uncond)
+			ct.U = &u
+		}
+		e.Texts = append(e.Texts, ct)
 	}
 	if p.Vector != nil {
 		b := make([]byte, 4*len(p.Vector))
@@ -123,7 +130,11 @@ func (e *cachedPred) restore(p *tasks.Prediction) {
 		p.Value = math.NaN()
 	}
 	for _, t := range e.Texts {
-		p.Texts = append(p.Texts, tasks.TextLL{LL: float64(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words})
+		tl := tasks.TextLL{LL: float64(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words}
+		if t.U != nil {
+			tl.Uncond, tl.HasUncond = float64(*t.U), true
+		}
+		p.Texts = append(p.Texts, tl)
 	}
 	if e.Vec != "" {
 		b, _ := base64.StdEncoding.DecodeString(e.Vec) // checked by vector

@@ -25,6 +25,7 @@ func (r *runner) embedPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 	spec := t.Embedding
 	ps := &passSpec{what: what, dataset: d, variant: v, shard: shard, label: label,
 		key: []any{"emb", mr.m.Inputs, spec.Output, spec.Pooling, spec.Normalize}}
+	ps.key = append(ps.key, declaredTypesKey(mr.om.Inputs, d)...)
 	ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
 		dec := &tasks.Embedder{Output: spec.Output, Pooling: tasks.Pooling(spec.Pooling), Normalize: spec.Normalize}
 		return r.newRowEngine(mr, d.Name, cols, enc, dec, checkVectorPred)

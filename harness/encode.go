@@ -228,6 +228,24 @@ func (f *featureEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tenso
 			dt = tensor.Float32
 		}
 		ts[i] = tensor.New(b.input.Name, dt, shape)
+		// float64 and int64 inputs get the file's values in their own
+		// type, never through float32 (docs/suite.md, "Input types").
+		switch d := ts[i].Data.(type) {
+		case []float64:
+			for r, rec := range recs {
+				if err := f.enc.features[b.feature].Encode64(rec, d[r*b.width:(r+1)*b.width]); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		case []int64:
+			for r, rec := range recs {
+				if err := f.enc.features[b.feature].EncodeInt64(rec, d[r*b.width:(r+1)*b.width]); err != nil {
+					return nil, fmt.Errorf("model input %q is int64: %w", b.input.Name, err)
+				}
+			}
+			continue
+		}
 		buf, direct := ts[i].Data.([]float32)
 		if !direct {
 			buf = make([]float32, rows*b.width)
@@ -244,6 +262,25 @@ func (f *featureEncoder) encode(recs []dataset.Record, rows int) ([]tensor.Tenso
 		}
 	}
 	return ts, nil
+}
+
+// declaredTypesKey is appended to the cache key of a pass that feeds a
+// model numeric features: predictions cached before float64 and int64
+// inputs were fed in their own type went through float32, so a model with
+// such an input (and no text feature) gets new keys; every other pass
+// keeps its key.
+func declaredTypesKey(inputs []tensor.Info, d *suite.Dataset) []any {
+	for _, f := range d.Features {
+		if f.Text != nil {
+			return nil
+		}
+	}
+	for _, in := range inputs {
+		if in.DType == tensor.Float64 || in.DType == tensor.Int64 {
+			return []any{"inputs-as-declared"}
+		}
+	}
+	return nil
 }
 
 func nearestColumn(name string, cols []dataset.Column) string {

@@ -157,6 +157,8 @@ func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 	}
 	if t.LM != nil {
 		ps.key = append(ps.key, "lm", *t.LM, r.batch, k)
+	} else {
+		ps.key = append(ps.key, declaredTypesKey(mr.om.Inputs, d)...)
 	}
 	ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
 		if t.LM != nil {

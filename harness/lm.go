@@ -285,8 +285,8 @@ type llEngine struct {
 // llChunk is an llEngine's per-chunk state.
 type llChunk struct {
 	reqs    []tasks.LLRequest
-	owner   []int // request → example
-	text    []int // request → text of its example
+	owner   []int     // request → example
+	text    []reqText // request → text of its example
 	results []llResult
 }
 
@@ -378,8 +378,17 @@ func (e *llEngine) finish(c *chunk) error {
 	st := e.state(c)
 	greedy := make([][]bool, c.n)
 	for k, res := range st.results {
-		i, j := st.owner[k], st.text[k]
+		i, j := st.owner[k], st.text[k].text
 		t := &c.preds[i].Texts[j]
+		if st.text[k].uncond {
+			// An unconditional request (acc_mutual_info) is one request
+			// per text; its greedy flag is not the text's.
+			t.Uncond, t.HasUncond = res.ll, true
+			if res.invalid != "" {
+				t.Uncond = math.NaN()
+			}
+			continue
+		}
 		t.LL += res.ll
 		if res.invalid != "" {
 			t.LL = math.NaN()
@@ -415,6 +424,13 @@ func (e *llEngine) check(c *cachedPred) error {
 	}
 	if len(c.Texts) == 0 {
 		return errors.New("no scored texts")
+	}
+	if e.task.mutualInfo {
+		for j, t := range c.Texts {
+			if t.U == nil {
+				return fmt.Errorf("text %d has no unconditional log-likelihood", j)
+			}
+		}
 	}
 	if c.Pred < -1 || c.Pred >= max(len(c.Texts), 2) {
 		return fmt.Errorf("choice %d out of range", c.Pred)
@@ -454,6 +470,9 @@ type lmTask struct {
 	// choicesOf reads a multiple-choice document's choices from a list
 	// column (lm.choices_from), when the task has no choice templates.
 	choicesOf func(dataset.Record) ([]string, error)
+	// mutualInfo: the task asks for acc_mutual_info, so each choice is
+	// also scored with an empty context.
+	mutualInfo bool
 }
 
 // choiceTexts renders a multiple-choice document's choices.
@@ -547,11 +566,18 @@ func (lt *lmTask) label(rec *dataset.Record, p *tasks.Prediction) error {
 	return nil
 }
 
+// reqText says which text of its example a request scores, and whether
+// it is the text's unconditional request (acc_mutual_info).
+type reqText struct {
+	text   int
+	uncond bool
+}
+
 // requests builds a record's requests: per request, the text it scores;
 // per text, its measures.
-func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tasks.TextLL, error) {
+func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []reqText, []tasks.TextLL, error) {
 	var reqs []tasks.LLRequest
-	var textOf []int
+	var textOf []reqText
 	var texts []tasks.TextLL
 	switch lt.kind {
 	case tasks.MultipleChoice:
@@ -568,8 +594,22 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 			}
-			reqs, textOf = append(reqs, r), append(textOf, j)
+			reqs, textOf = append(reqs, r), append(textOf, reqText{text: j})
 			texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(choice), Bytes: len(choice)})
+		}
+		if lt.mutualInfo {
+			// acc_mutual_info: each choice again with an empty context,
+			// as ConfigurableTask.construct_requests adds ("",
+			// target_delimiter + choice) per choice; the empty context
+			// becomes the prefix token (TemplateLM.loglikelihood), with
+			// no start token.
+			for j, choice := range choices {
+				r, err := lt.pair("", lt.delim+choice)
+				if err != nil {
+					return nil, nil, nil, fmt.Errorf("%s: unconditional request: %w", rec.Loc, err)
+				}
+				reqs, textOf = append(reqs, r), append(textOf, reqText{text: j, uncond: true})
+			}
 		}
 	case tasks.Perplexity:
 		text, err := lt.doc.render(*rec)
@@ -581,7 +621,7 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 			return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 		}
 		reqs = tasks.RollingRequests(toks, lt.prefix, lt.maxLen)
-		textOf = make([]int, len(reqs))
+		textOf = make([]reqText, len(reqs))
 		texts = []tasks.TextLL{{Tokens: len(toks), Chars: tasks.CountChars(text), Bytes: len(text), Words: tasks.CountWords(text)}}
 	case tasks.PairPreference:
 		for j, b := range lt.sent {
@@ -593,7 +633,7 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 			}
-			reqs, textOf = append(reqs, r), append(textOf, j)
+			reqs, textOf = append(reqs, r), append(textOf, reqText{text: j})
 			texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(s), Bytes: len(s)})
 		}
 	case tasks.Classification:
@@ -618,7 +658,7 @@ func (lt *lmTask) requests(rec *dataset.Record) ([]tasks.LLRequest, []int, []tas
 				if err != nil {
 					return nil, nil, nil, fmt.Errorf("%s: %w", rec.Loc, err)
 				}
-				reqs, textOf = append(reqs, r), append(textOf, len(texts))
+				reqs, textOf = append(reqs, r), append(textOf, reqText{text: len(texts)})
 				texts = append(texts, tasks.TextLL{Tokens: len(r.Continuation), Chars: tasks.CountChars(words), Bytes: len(words)})
 			}
 		}
@@ -665,6 +705,7 @@ func (r *runner) newLMTask(t *suite.Task, d *suite.Dataset, cols []dataset.Colum
 	tok.SetPadding(nil)
 	tok.SetTruncation(nil)
 	lt := &lmTask{kind: tasks.Kind(t.Kind), tok: tok, dataset: d.Name, description: lm.Description}
+	lt.mutualInfo = lt.kind == tasks.MultipleChoice && wantsMutualInfo(t)
 	if lm.TargetDelimiter != nil {
 		lt.delim = *lm.TargetDelimiter
 	}
@@ -836,6 +877,18 @@ func (r *runner) fewshotFor(t *suite.Task, k int, text, target func(cols []datas
 	return fs, nil
 }
 
+// wantsMutualInfo says whether a task asks for acc_mutual_info, the one
+// metric that needs unconditional requests (lm-evaluation-harness builds
+// them only then too).
+func wantsMutualInfo(t *suite.Task) bool {
+	for _, m := range t.Metrics {
+		if m == "acc_mutual_info" {
+			return true
+		}
+	}
+	return false
+}
+
 // columnIndex returns the index of the named column, or -1.
 func columnIndex(cols []dataset.Column, name string) int {
 	for i, c := range cols {
@@ -862,6 +915,11 @@ func runLM(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*taskOu
 		var eng *llEngine
 		ps := &passSpec{what: "clean", dataset: d, variant: cleanVariant, shard: true, label: labelEngine,
 			key: []any{"lm", *t.LM, t.Kind, t.Output, r.batch, k}}
+		if tasks.Kind(t.Kind) == tasks.MultipleChoice && wantsMutualInfo(t) {
+			// Cached predictions without unconditional log-likelihoods
+			// cannot score acc_mutual_info; other tasks keep their keys.
+			ps.key = append(ps.key, "uncond")
+		}
 		ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
 			lt, err := r.newLMTask(t, d, cols, enc, k)
 			if err != nil {

@@ -40,7 +40,7 @@ type lmRun struct {
 // scoreRequests runs requests through the LL engine's own batching and
 // inference code (flush, infer) as one chunk, outside a pass.
 func scoreRequests(ctx context.Context, m Model, sc *lmScorer, reqs []tasks.LLRequest) ([]llResult, lmRun, error) {
-	st := &llChunk{reqs: reqs, owner: make([]int, len(reqs)), text: make([]int, len(reqs))}
+	st := &llChunk{reqs: reqs, owner: make([]int, len(reqs)), text: make([]reqText, len(reqs))}
 	c := &chunk{locs: []string{"request"}, state: st}
 	e := &llEngine{sc: sc}
 	bs, err := e.flush(c)

@@ -43,9 +43,12 @@ type lmReference struct {
 			Pred     int       `json:"pred"`
 			PredNorm int       `json:"pred_norm"`
 			Gold     int       `json:"gold"`
+			Tokens   []int     `json:"tokens"`
+			LLUncond []float64 `json:"ll_uncond"`
 		} `json:"docs"`
-		Acc     float64 `json:"acc"`
-		AccNorm float64 `json:"acc_norm"`
+		Acc           float64 `json:"acc"`
+		AccNorm       float64 `json:"acc_norm"`
+		AccMutualInfo float64 `json:"acc_mutual_info"`
 	} `json:"multiple_choice"`
 	Perplexity struct {
 		Docs []struct {
@@ -147,7 +150,7 @@ tasks:
 const lmTasksYAML = `  - name: mc
     kind: multiple_choice
     dataset: mc
-    metrics: [acc, acc_norm, exact_match, brier_score]
+    metrics: [acc, acc_norm, exact_match, brier_score, acc_mutual_info]
     lm: {choices: ["{a}", "{b}", "{c}", "{d}"], gold: gold, max_length: 16}
   - name: ppl
     kind: perplexity
@@ -194,6 +197,8 @@ func TestLMTasksMatchReference(t *testing.T) {
 				assert.Equal(t, len(ref.MultipleChoice.Docs), mc.N)
 				assert.InDelta(t, ref.MultipleChoice.Acc, float64(metricOf(t, mc, "acc").Value), 1e-12)
 				assert.InDelta(t, ref.MultipleChoice.AccNorm, float64(metricOf(t, mc, "acc_norm").Value), 1e-12)
+				// 0.5 where acc is 1/6: the script's argmax(ll − ll_uncond).
+				assert.InDelta(t, ref.MultipleChoice.AccMutualInfo, float64(metricOf(t, mc, "acc_mutual_info").Value), 1e-12)
 				require.NotNil(t, metricOf(t, mc, "acc").CI)
 
 				ppl := evalOf(t, res, "ppl")
@@ -228,7 +233,8 @@ func TestLMLogLikelihoodsMatchReference(t *testing.T) {
 	docsOf := func(task *suite.Task) ([]*lmDoc, *lmTask) {
 		tok, err := tokenizer.Load(s.Resolve(task.LM.Tokenizer))
 		require.NoError(t, err)
-		lt := &lmTask{kind: tasks.Kind(task.Kind), tok: tok, prefix: ref.EOT, maxLen: ref.MaxLength, delim: " "}
+		lt := &lmTask{kind: tasks.Kind(task.Kind), tok: tok, prefix: ref.EOT, maxLen: ref.MaxLength, delim: " ",
+			mutualInfo: wantsMutualInfo(task) && tasks.Kind(task.Kind) == tasks.MultipleChoice}
 		d, _ := s.Dataset(task.Dataset)
 		rd, err := dataset.Open(datasetSpec(s, d))
 		require.NoError(t, err)
@@ -289,9 +295,13 @@ func TestLMLogLikelihoodsMatchReference(t *testing.T) {
 		mcDocs, mc := score(&s.Tasks[0], batch)
 		require.Len(t, mc, len(ref.MultipleChoice.Docs))
 		for i, want := range ref.MultipleChoice.Docs {
+			// The choices' requests, then their unconditional ones.
+			require.Len(t, mc[i], 2*len(want.LL))
 			for j := range want.LL {
 				assert.InDelta(t, want.LL[j], mc[i][j].ll, 2e-4, "batch %d doc %d choice %d", batch, i, j)
 				assert.Equal(t, want.Greedy[j], mc[i][j].greedy, "doc %d choice %d", i, j)
+				assert.InDelta(t, want.LLUncond[j], mc[i][len(want.LL)+j].ll, 2e-4, "batch %d doc %d choice %d unconditional", batch, i, j)
+				assert.Equal(t, want.Tokens[j], mcDocs[i].texts[j].Tokens, "doc %d choice %d tokens", i, j)
 			}
 			assert.Equal(t, want.Gold, mcDocs[i].gold)
 		}

@@ -46,7 +46,12 @@ func sidecarPred(ep *evalPreds, p *tasks.Prediction) result.Prediction {
 		}
 	}
 	for _, t := range p.Texts {
-		rp.LLs = append(rp.LLs, result.TextLL{LL: result.Float(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words})
+		tl := result.TextLL{LL: result.Float(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words}
+		if t.HasUncond {
+			u := result.Float(t.Uncond)
+			tl.UncondLL = &u
+		}
+		rp.LLs = append(rp.LLs, tl)
 	}
 	return rp
 }
@@ -109,7 +114,11 @@ func toTaskPreds(stored []result.Prediction, groups []string) []tasks.Prediction
 			tp.Probs = nil
 		}
 		for _, t := range p.LLs {
-			tp.Texts = append(tp.Texts, tasks.TextLL{LL: float64(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words})
+			tl := tasks.TextLL{LL: float64(t.LL), Greedy: t.Greedy, Tokens: t.Tokens, Chars: t.Chars, Bytes: t.Bytes, Words: t.Words}
+			if t.UncondLL != nil {
+				tl.Uncond, tl.HasUncond = float64(*t.UncondLL), true
+			}
+			tp.Texts = append(tp.Texts, tl)
 		}
 		if len(groups) > 0 {
 			tp.Groups = make([]string, len(groups))

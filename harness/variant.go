@@ -137,7 +137,7 @@ func imageTransform(cols []dataset.Column, colName, name string, sev int, seed u
 		for i, x := range img.Pix {
 			arr[i] = float32(lo + float64(x)*scale)
 		}
-		v.Arr = arr
+		v.Arr, v.Arr64 = arr, nil
 		return true, nil
 	}, nil
 }

@@ -257,6 +257,8 @@ var table = []Info{
 		Doc: "multiple choice: every gold token is the argmax token; generation: output equals a reference", Cite: "lm-evaluation-harness exact_match; HELM"},
 	{Name: "brier_score", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
 		Doc: "sum over choices of (softmax(ll) − one-hot gold)², mean over documents", Cite: "lm-evaluation-harness brier_score"},
+	{Name: "acc_mutual_info", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
+		Doc: "argmax of ll(choice | context) − ll(choice | empty context) is the gold choice; doubles the requests", Cite: "lm-evaluation-harness acc_mutual_info (lm_eval/api/task.py ConfigurableTask.process_results)"},
 
 	// Perplexity.
 	{Name: "token_perplexity", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,

@@ -518,12 +518,21 @@ def main():
             lls.append(ll)
             greedy.append(g)
         norm = [ll / len(c) for ll, c in zip(lls, choices)]
+        # acc_mutual_info: construct_requests adds ("", target_delimiter +
+        # choice) per choice; an empty context is [prefix_token]
+        # (TemplateLM.loglikelihood); process_results takes
+        # argmax(ll - ll_uncond).
+        unc = [score_request(lm, *loglikelihood_requests(tok, "", " " + c), MAX_LEN)[0] for c in choices]
+        tokens = [len(loglikelihood_requests(tok, ctx, " " + c)[1]) for c in choices]
+        mi = [a - b for a, b in zip(lls, unc)]
         mc.append({"context": ctx, "ll": lls, "greedy": greedy, "pred": int(np.argmax(lls)),
-                   "pred_norm": int(np.argmax(norm)), "gold": d["gold"]})
+                   "pred_norm": int(np.argmax(norm)), "gold": d["gold"], "tokens": tokens,
+                   "ll_uncond": unc, "pred_mutual_info": int(np.argmax(mi))})
     ref["multiple_choice"] = {
         "docs": mc,
         "acc": float(np.mean([m["pred"] == m["gold"] for m in mc])),
         "acc_norm": float(np.mean([m["pred_norm"] == m["gold"] for m in mc])),
+        "acc_mutual_info": float(np.mean([m["pred_mutual_info"] == m["gold"] for m in mc])),
     }
 
     # perplexity: loglikelihood_rolling with disjoint windows.

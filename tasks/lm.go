@@ -254,16 +254,23 @@ func (c LMConfig) seedFor(name string) uint64 { return metrics.SubSeed(c.Seed, n
 
 // MCResult is one multiple-choice document: per choice its summed
 // continuation log-likelihood, its length in characters (code points) and
-// UTF-8 bytes, and whether it was the greedy continuation; Gold is the
-// correct choice. Invalid is non-empty when the model's output was unusable.
+// UTF-8 bytes, whether it was the greedy continuation and, for
+// acc_mutual_info, its unconditional log-likelihood (Uncond, nil when the
+// unconditional requests were not run); Gold is the correct choice.
+// Invalid is non-empty when the model's output was unusable.
 type MCResult struct {
 	LL      []float64
 	Chars   []int
 	Bytes   []int
 	Greedy  []bool
+	Uncond  []float64
 	Gold    int
 	Invalid string
 }
+
+// ErrNoUnconditional is returned when acc_mutual_info is asked of
+// multiple-choice results that hold no unconditional log-likelihoods.
+var ErrNoUnconditional = errors.New("acc_mutual_info needs each choice's unconditional log-likelihood, which these predictions do not hold; run the task with acc_mutual_info among its metrics")
 
 // softmax64 returns softmax(v) in float64 with max-subtraction.
 func softmax64(v []float64) []float64 {
@@ -299,12 +306,20 @@ func MCPrediction(r MCResult) (pred int, probs []float64) {
 //	acc_bytes   = [argmax_i ll_i / bytes_i = gold]
 //	exact_match = is_greedy(gold)
 //	brier_score = Σ_i (softmax(ll)_i − [i = gold])²
+//	acc_mutual_info = [argmax_i (ll_i − ll_uncond_i) = gold]
 //
-// Documents with an invalid output are left out and counted in Invalid.
+// ll_uncond_i is choice i's log-likelihood with an empty context
+// (ConfigurableTask.process_results, the acc_mutual_info branch: ll(choice
+// | context) − ll(choice | ""), i.e. log P(choice|ctx)/P(choice)). Documents
+// with an invalid output are left out and counted in Invalid.
 func ScoreMultipleChoice(docs []MCResult, cfg LMConfig) (Scores, error) {
 	var terms = map[string][]float64{}
 	out := Scores{}
-	for _, d := range docs {
+	mutual := false
+	for _, m := range cfg.Metrics {
+		mutual = mutual || m == "acc_mutual_info"
+	}
+	for k, d := range docs {
 		if d.Invalid != "" {
 			out.Invalid++
 			continue
@@ -332,17 +347,28 @@ func ScoreMultipleChoice(docs []MCResult, cfg LMConfig) (Scores, error) {
 		terms["acc_bytes"] = append(terms["acc_bytes"], b2f(argmax(byt) == d.Gold))
 		terms["exact_match"] = append(terms["exact_match"], b2f(d.Greedy[d.Gold]))
 		terms["brier_score"] = append(terms["brier_score"], brier)
+		if mutual {
+			if len(d.Uncond) != len(d.LL) {
+				return out, fmt.Errorf("document %d: %w", k, ErrNoUnconditional)
+			}
+			mi := make([]float64, len(d.LL))
+			for i, ll := range d.LL {
+				mi[i] = ll - d.Uncond[i]
+			}
+			terms["acc_mutual_info"] = append(terms["acc_mutual_info"], b2f(argmax(mi) == d.Gold))
+		}
 		out.N++
 	}
 	if out.N == 0 {
 		return out, ErrNoExamples
 	}
 	specs := map[string]map[string]string{
-		"acc":         {"rule": "argmax of summed continuation log-likelihood", "source": "lm-evaluation-harness"},
-		"acc_norm":    {"rule": "argmax of log-likelihood / continuation length in characters (code points)", "source": "lm-evaluation-harness"},
-		"acc_bytes":   {"rule": "argmax of log-likelihood / continuation length in UTF-8 bytes", "source": "lm-evaluation-harness"},
-		"exact_match": {"rule": "every gold continuation token is the argmax token", "source": "lm-evaluation-harness"},
-		"brier_score": {"rule": "sum over choices of (softmax(ll) − one-hot gold)², mean over documents", "source": "lm-evaluation-harness"},
+		"acc":             {"rule": "argmax of summed continuation log-likelihood", "source": "lm-evaluation-harness"},
+		"acc_norm":        {"rule": "argmax of log-likelihood / continuation length in characters (code points)", "source": "lm-evaluation-harness"},
+		"acc_bytes":       {"rule": "argmax of log-likelihood / continuation length in UTF-8 bytes", "source": "lm-evaluation-harness"},
+		"exact_match":     {"rule": "every gold continuation token is the argmax token", "source": "lm-evaluation-harness"},
+		"brier_score":     {"rule": "sum over choices of (softmax(ll) − one-hot gold)², mean over documents", "source": "lm-evaluation-harness"},
+		"acc_mutual_info": {"rule": "argmax of ll(choice | context) − ll(choice | empty context)", "source": "lm-evaluation-harness"},
 	}
 	for _, name := range cfg.Metrics {
 		t, ok := terms[name]

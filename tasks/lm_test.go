@@ -267,3 +267,79 @@ func BenchmarkLogSoftmaxAt(b *testing.B) {
 		logSoftmaxAt(row, 7)
 	}
 }
+
+// TestScoreMutualInfo checks acc_mutual_info against lm-evaluation-harness'
+// definition (lm_eval/api/task.py, ConfigurableTask.process_results, the
+// acc_mutual_info branch: argmax over choices of ll(choice | context) −
+// ll(choice | ""), compared with gold), on hand-computed log-likelihoods.
+func TestScoreMutualInfo(t *testing.T) {
+	mc := func(ll, uncond []float64, gold int) MCResult {
+		n := len(ll)
+		return MCResult{LL: ll, Uncond: uncond, Chars: make([]int, n), Bytes: make([]int, n), Greedy: make([]bool, n), Gold: gold}
+	}
+	for _, tc := range []struct {
+		name    string
+		docs    []MCResult
+		acc, mi float64
+		err     error
+	}{
+		// ll − uncond = (−0.5, +1) → choice 1 = gold; acc picks 0.
+		{name: "the prior flips the choice", docs: []MCResult{mc([]float64{-1, -2}, []float64{-0.5, -3}, 1)}, acc: 0, mi: 1},
+		// (−1, +0.5) → 1, gold 0; acc picks 1 (−1 > −2): both wrong.
+		{name: "both wrong", docs: []MCResult{mc([]float64{-2, -1}, []float64{-1, -1.5}, 0)}, acc: 0, mi: 0},
+		// Three choices: (−4+3, −2+2.5, −6+1) = (−1, 0.5, −5) → 1, gold 1;
+		// acc picks 1 (−2) too.
+		{name: "agree", docs: []MCResult{mc([]float64{-4, -2, -6}, []float64{-3, -2.5, -1}, 1)}, acc: 1, mi: 1},
+		// Ties go to the first choice, as numpy's argmax: (−1, −1) → 0.
+		{name: "tie", docs: []MCResult{mc([]float64{-2, -3}, []float64{-1, -2}, 1)}, acc: 0, mi: 0},
+		// Mean over the documents above: acc 1/4, acc_mutual_info 2/4.
+		{name: "mean", docs: []MCResult{
+			mc([]float64{-1, -2}, []float64{-0.5, -3}, 1), mc([]float64{-2, -1}, []float64{-1, -1.5}, 0),
+			mc([]float64{-4, -2, -6}, []float64{-3, -2.5, -1}, 1), mc([]float64{-2, -3}, []float64{-1, -2}, 1),
+			{Invalid: "nan", Gold: 0}}, acc: 0.25, mi: 0.5},
+		{name: "no unconditional log-likelihoods", docs: []MCResult{mc([]float64{-1, -2}, nil, 0)}, err: ErrNoUnconditional},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, err := ScoreMultipleChoice(tc.docs, LMConfig{Metrics: []string{"acc", "acc_mutual_info"}, Resamples: 50, Confidence: 0.95})
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				assert.Contains(t, err.Error(), "document 0")
+				return
+			}
+			require.NoError(t, err)
+			acc, ok := sc.Metric("acc")
+			require.True(t, ok)
+			mi, ok := sc.Metric("acc_mutual_info")
+			require.True(t, ok)
+			assert.Equal(t, tc.acc, acc.Value)
+			assert.Equal(t, tc.mi, mi.Value)
+			assert.True(t, mi.HigherIsBetter)
+		})
+	}
+}
+
+// TestMutualInfoFromPredictions checks that predictions carry the
+// unconditional log-likelihoods to the scorer and that a non-finite one
+// makes the example invalid.
+func TestMutualInfoFromPredictions(t *testing.T) {
+	text := func(ll, u float64) TextLL { return TextLL{LL: ll, Uncond: u, HasUncond: true, Chars: 1, Bytes: 1} }
+	preds := []Prediction{
+		{Label: 1, Texts: []TextLL{text(-1, -0.5), text(-2, -3)}},
+		{Label: 0, Texts: []TextLL{text(-1, math.NaN()), text(-2, -3)}},
+	}
+	for i := range preds {
+		CombineMultipleChoice(&preds[i])
+	}
+	assert.Equal(t, "", preds[0].Invalid)
+	assert.Equal(t, "nan", preds[1].Invalid)
+	sc, err := ScoreMultipleChoicePredictions(preds, LMConfig{Metrics: []string{"acc_mutual_info"}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sc.N)
+	assert.Equal(t, 1, sc.Invalid)
+	mi, _ := sc.Metric("acc_mutual_info")
+	assert.Equal(t, 1.0, mi.Value)
+
+	preds[0].Texts[1].HasUncond = false
+	_, err = ScoreMultipleChoicePredictions(preds[:1], LMConfig{Metrics: []string{"acc_mutual_info"}})
+	require.ErrorIs(t, err, ErrNoUnconditional)
+}

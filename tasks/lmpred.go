@@ -14,6 +14,9 @@ func textsInvalid(p *Prediction) string {
 		if math.IsNaN(t.LL) || math.IsInf(t.LL, 0) {
 			return "nan"
 		}
+		if t.HasUncond && (math.IsNaN(t.Uncond) || math.IsInf(t.Uncond, 0)) {
+			return "nan"
+		}
 	}
 	return ""
 }
@@ -21,11 +24,17 @@ func textsInvalid(p *Prediction) string {
 // mcResult is a multiple-choice prediction as ScoreMultipleChoice reads it.
 func mcResult(p *Prediction) MCResult {
 	r := MCResult{Gold: p.Label, Invalid: textsInvalid(p)}
+	uncond := len(p.Texts) > 0
 	for _, t := range p.Texts {
 		r.LL = append(r.LL, t.LL)
 		r.Greedy = append(r.Greedy, t.Greedy)
 		r.Chars = append(r.Chars, t.Chars)
 		r.Bytes = append(r.Bytes, t.Bytes)
+		r.Uncond = append(r.Uncond, t.Uncond)
+		uncond = uncond && t.HasUncond
+	}
+	if !uncond {
+		r.Uncond = nil
 	}
 	return r
 }

@@ -65,6 +65,12 @@ type TextLL struct {
 	// measure the text (Chars in Unicode code points, Words as
 	// lm-evaluation-harness counts them).
 	Tokens, Chars, Bytes, Words int
+	// Uncond is the text's log-likelihood with an empty context (the
+	// prefix token only), which acc_mutual_info subtracts; set, with
+	// HasUncond, only when the task asks for that metric. NaN when the
+	// model's output was not finite.
+	Uncond    float64
+	HasUncond bool
 }
 
 // MetricValue is one scored metric with its confidence interval.

@@ -46,6 +46,22 @@ func (d dtype) decode32(dst []float32, src []byte) {
 	}
 }
 
+// wide says whether the type holds values float32 does not represent
+// exactly: float64 and 32- or 64-bit integers. Their arrays are also kept
+// in float64 (Value.Arr64).
+func (d dtype) wide() bool {
+	return (d.kind == 'f' && d.size == 8) || ((d.kind == 'i' || d.kind == 'u') && d.size >= 4)
+}
+
+// decodeWide converts len(dst) elements from src into dst (float64) and
+// out (float32, rounded).
+func (d dtype) decodeWide(dst []float64, out []float32, src []byte) {
+	for i := range dst {
+		dst[i] = d.decode64(src[i*d.size:])
+		out[i] = float32(dst[i])
+	}
+}
+
 // decode64 converts one element.
 func (d dtype) decode64(b []byte) float64 {
 	switch d.kind {
@@ -170,12 +186,18 @@ func (s *rowSource) next(row int) (Value, error) {
 			return Value{}, s.readErr(row, err)
 		}
 		out := make([]float32, s.elems)
+		if s.dt.wide() {
+			wide := make([]float64, s.elems)
+			s.dt.decodeWide(wide, out, b)
+			return Value{Kind: Array, Arr: out, Arr64: wide, Shape: slices.Clone(s.col.Shape)}, nil
+		}
 		s.dt.decode32(out, b)
 		return Value{Kind: Array, Arr: out, Shape: slices.Clone(s.col.Shape)}, nil
 	}
 	// Grow the output as data arrives so a lying header cannot make us
 	// allocate much more than the file holds.
 	out := make([]float32, 0, chunkBytes)
+	var wide []float64
 	per := chunkBytes / size
 	got := 0
 	for len(out) < s.elems {
@@ -191,9 +213,14 @@ func (s *rowSource) next(row int) (Value, error) {
 		}
 		start := len(out)
 		out = append(out, make([]float32, k)...)
+		if s.dt.wide() {
+			wide = append(wide, make([]float64, k)...)
+			s.dt.decodeWide(wide[start:], out[start:], b)
+			continue
+		}
 		s.dt.decode32(out[start:], b)
 	}
-	return Value{Kind: Array, Arr: out, Shape: slices.Clone(s.col.Shape)}, nil
+	return Value{Kind: Array, Arr: out, Arr64: wide, Shape: slices.Clone(s.col.Shape)}, nil
 }
 
 // finish checks that no data follows the last row; reading to the end also

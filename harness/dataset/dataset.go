@@ -158,6 +158,12 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // (row-major, C order) and Shape for Array, List for List. For a value of a
 // Nominal column, Str holds the value and Num its 0-based index in
 // Column.Nominal.
+//
+// Arr64 holds an Array's values in float64 as well, where the file stores
+// them in a type float32 does not represent exactly (NPY/NPZ f8, i4, u4,
+// i8, u8); Arr holds them rounded to float32. A model input declared
+// float64 or int64 reads Arr64 when it is set (Encoder.Encode64). Whoever
+// changes Arr sets Arr64 to nil.
 type Value struct {
 	Kind  Kind
 	Num   float64
@@ -165,6 +171,7 @@ type Value struct {
 	Arr   []float32
 	Shape []int
 	List  []string
+	Arr64 []float64
 }
 
 // Column describes one column of a data set.

@@ -107,6 +107,8 @@ type Encoder struct {
 	shape       []int
 	a, b        []float32 // out = x·a[i] + b[i] per output position
 	fill        float32
+	a64, b64    []float64 // the same in float64 (Encode64)
+	fill64      float64
 	fillMissing bool
 	nonFinite   bool // AllowNonFinite
 }
@@ -146,7 +148,7 @@ func CompileFeatures(cols []Column, spec FeatureSpec) (*Encoder, error) {
 			return nil, fmt.Errorf("%s: categories given for %q, which is not a selected column%s", what, name, suggest(name, sel))
 		}
 	}
-	e := &Encoder{fill: float32(spec.Fill), fillMissing: spec.FillMissing, nonFinite: spec.AllowNonFinite}
+	e := &Encoder{fill: float32(spec.Fill), fill64: spec.Fill, fillMissing: spec.FillMissing, nonFinite: spec.AllowNonFinite}
 	for _, name := range sel {
 		ci, err := findColumn(cols, name, what)
 		if err != nil {
@@ -341,6 +343,8 @@ func (e *Encoder) compileNorm(spec FeatureSpec) error {
 	}
 	e.a = make([]float32, e.width)
 	e.b = make([]float32, e.width)
+	e.a64 = make([]float64, e.width)
+	e.b64 = make([]float64, e.width)
 	for i := range e.a {
 		mean, std := 0.0, 1.0
 		if len(spec.Mean) > 0 {
@@ -349,8 +353,8 @@ func (e *Encoder) compileNorm(spec FeatureSpec) error {
 		if len(spec.Std) > 0 {
 			std = spec.Std[sc(i)]
 		}
-		e.a[i] = float32(scale / std)
-		e.b[i] = float32(-mean / std)
+		e.a64[i], e.b64[i] = scale/std, -mean/std
+		e.a[i], e.b[i] = float32(e.a64[i]), float32(e.b64[i])
 	}
 	return nil
 }
@@ -399,6 +403,86 @@ const errFillHint = "set fill on the feature to replace missing values, e.g. fil
 // Encode writes the features of rec into dst, which must have length
 // Width(). It does not allocate. Errors name rec.Loc and the column.
 func (e *Encoder) Encode(rec Record, dst []float32) error {
+	return encode(e, rec, dst, e.a, e.b, e.fill, arrayOf32)
+}
+
+// Encode64 writes the features of rec into dst in float64, for a model
+// input declared float64: a number reaches dst as read (a CSV, JSONL,
+// ARFF or Parquet number, a 1-D NPY element), an array element from a
+// float64 or 32/64-bit integer NPY/NPZ/IDX file as stored (Value.Arr64),
+// any other array element widened exactly from float32; scale, mean and
+// std are applied in float64. dst must have length Width(). Errors name
+// rec.Loc and the column.
+func (e *Encoder) Encode64(rec Record, dst []float64) error {
+	return encode(e, rec, dst, e.a64, e.b64, e.fill64, arrayOf64)
+}
+
+// ErrNotInteger is wrapped by the error for a value that an int64 model
+// input cannot take exactly.
+var ErrNotInteger = errors.New("value is not an integer an int64 input can take exactly")
+
+// maxExactInt is 2^53: beyond it a number read as float64 may already have
+// been rounded, so an int64 input would not get the file's value.
+const maxExactInt = 1 << 53
+
+// EncodeInt64 writes the features of rec into dst as integers, for a model
+// input declared int64: each value, computed as Encode64 does, must be a
+// whole number within ±2^53 (where float64, the type numbers are read in,
+// holds every integer exactly). Anything else is an error wrapping
+// ErrNotInteger that names the example, the column and the element.
+func (e *Encoder) EncodeInt64(rec Record, dst []int64) error {
+	if len(dst) != e.width {
+		return fmt.Errorf("%s: encode: destination has length %d, want %d", rec.Loc, len(dst), e.width)
+	}
+	buf := make([]float64, e.width)
+	if err := e.Encode64(rec, buf); err != nil {
+		return err
+	}
+	for i, x := range buf {
+		if x != math.Trunc(x) || math.Abs(x) > maxExactInt {
+			p := e.partAt(i)
+			elem := ""
+			if p.kind == partArray {
+				elem = strings.TrimPrefix(e.Names()[i], p.name)
+			}
+			format := byte('g')
+			if x == math.Trunc(x) && !math.IsInf(x, 0) {
+				format = 'f' // a whole number in full: 9007199254740994
+			}
+			return fmt.Errorf("%s: column %q%s: %w: found %s (integers from -2^53 to 2^53 pass exactly)", p.loc(rec), p.name, elem, ErrNotInteger, strconv.FormatFloat(x, format, -1, 64))
+		}
+		dst[i] = int64(x)
+	}
+	return nil
+}
+
+// partAt returns the part that writes output position i.
+func (e *Encoder) partAt(i int) *part {
+	for k := range e.parts {
+		if p := &e.parts[k]; i >= p.off && i < p.off+p.width {
+			return p
+		}
+	}
+	return &e.parts[len(e.parts)-1]
+}
+
+// arrayOf32 and arrayOf64 return an Array value's elements in the
+// encoder's precision.
+func arrayOf32(v *Value) []float32 { return v.Arr }
+
+func arrayOf64(v *Value) []float64 {
+	if v.Arr64 != nil {
+		return v.Arr64
+	}
+	out := make([]float64, len(v.Arr))
+	for i, x := range v.Arr {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// encode is Encode and Encode64: out = x·a + b per position, in T.
+func encode[T float32 | float64](e *Encoder, rec Record, dst []T, a0, b0 []T, fill T, arrayOf func(*Value) []T) error {
 	if len(dst) != e.width {
 		return fmt.Errorf("%s: encode: destination has length %d, want %d", rec.Loc, len(dst), e.width)
 	}
@@ -409,7 +493,7 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 		}
 		v := &rec.Values[p.col]
 		out := dst[p.off : p.off+p.width]
-		a, b := e.a[p.off:p.off+p.width], e.b[p.off:p.off+p.width]
+		a, b := a0[p.off:p.off+p.width], b0[p.off:p.off+p.width]
 		if v.Kind == Missing {
 			if !e.fillMissing {
 				return fmt.Errorf("%s: column %q: missing value (%s)", p.loc(rec), p.name, errFillHint)
@@ -419,7 +503,7 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 				continue
 			}
 			for i := range out {
-				out[i] = e.fill*a[i] + b[i]
+				out[i] = fill*a[i] + b[i]
 			}
 			continue
 		}
@@ -428,7 +512,7 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 			if v.Kind != Number {
 				return fmt.Errorf("%s: column %q: expected a number, found %s", p.loc(rec), p.name, article(v.Kind))
 			}
-			x := float32(v.Num)
+			x := T(v.Num)
 			if x-x != 0 && !e.nonFinite {
 				return nonFiniteError(p.loc(rec), p.name, "", v.Num)
 			}
@@ -440,17 +524,18 @@ func (e *Encoder) Encode(rec Record, dst []float32) error {
 			if len(v.Arr) != p.width {
 				return fmt.Errorf("%s: column %q: expected an array of shape %v (%d values), found shape %v (%d values)", p.loc(rec), p.name, p.shape, p.width, v.Shape, len(v.Arr))
 			}
+			src := arrayOf(v)
 			if !e.nonFinite {
-				if err := checkFinite(p.loc(rec), p, v.Arr); err != nil {
+				if err := checkFinite(p.loc(rec), p, src); err != nil {
 					return err
 				}
 			}
 			if p.perm != nil {
 				for i, j := range p.perm {
-					out[i] = v.Arr[j]*a[i] + b[i]
+					out[i] = src[j]*a[i] + b[i]
 				}
 			} else {
-				arr := v.Arr[:len(out)]
+				arr := src[:len(out)]
 				for i, x := range arr {
 					out[i] = x*a[i] + b[i]
 				}
@@ -712,8 +797,8 @@ func Text(cols []Column, column string) (func(Record) (string, error), error) {
 // checkFinite returns an error naming the first NaN or ±Inf element of an
 // array value. The common case, every element finite, costs one
 // multiply-add per element: x·0 is 0 for a finite x and NaN otherwise.
-func checkFinite(loc string, p *part, arr []float32) error {
-	var z float32
+func checkFinite[T float32 | float64](loc string, p *part, arr []T) error {
+	var z T
 	for _, x := range arr {
 		z += x * 0
 	}

@@ -175,6 +175,10 @@ type TextLL struct {
 	Chars  int   `json:"chars,omitempty"`
 	Bytes  int   `json:"bytes,omitempty"`
 	Words  int   `json:"words,omitempty"`
+	// UncondLL is the text's log-likelihood with an empty context (the
+	// prefix token only), kept when the task asks for acc_mutual_info;
+	// null when the model's output was not finite.
+	UncondLL *Float `json:"uncond_ll,omitempty"`
 }
 
 // PredictionWriter streams predictions as JSON lines.
