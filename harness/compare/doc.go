@@ -31,7 +31,9 @@
 //     both sides' means on the same resample; the CI is the percentile
 //     interval of cand − base, and the two-sided p-value is
 //     min(1, 2·(min(#Δ* ≤ 0, #Δ* ≥ 0)+1)/(R+1)) over the R resamples;
-//   - accuracy additionally gets the exact McNemar test (metrics.McNemar) on the discordant
+//   - a metric whose entry in the metric table (metrics/table.go) names
+//     metrics.McNemarTest (accuracy, acc) additionally gets the exact
+//     McNemar test (metrics.McNemar) on the discordant
 //     pairs b01 (base wrong, cand right) and b10 (base right, cand wrong):
 //     p = min(1, 2·Σ_{i≤min(b01,b10)} C(b01+b10, i)/2^(b01+b10)); this p is
 //     the one the verdict uses.
