@@ -63,10 +63,11 @@ type FairnessConfig struct {
 	// Metrics("classification")) and selection_rate, tpr, fpr. Empty means
 	// the task's configured metrics, or its defaults if it has none.
 	Metrics []string
-	// Method is fairlearn's method for the criteria: "between_groups"
-	// (default; max − min, min / max) or "to_overall" (largest gap to, and
-	// smallest ratio with, the overall value; no interval is computed).
-	Method string
+	// Method is fairlearn's method for the criteria:
+	// fairness.MethodBetweenGroups (default, also when empty; max − min,
+	// min / max) or fairness.MethodToOverall (largest gap to, and smallest
+	// ratio with, the overall value; no interval is computed).
+	Method fairness.Method
 	// Agg combines the TPR and FPR parts of equalized odds: worst_case
 	// (default) or mean, as fairlearn's agg.
 	Agg fairness.Agg
@@ -685,7 +686,7 @@ func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute,
 			values[2], values[3] = cr.EqualizedOddsDifferenceMean, cr.EqualizedOddsRatioMean
 		}
 		var cis []metrics.CI
-		if c.cfg.Resamples > 0 && method == "between_groups" {
+		if c.cfg.Resamples > 0 && method == fairness.MethodBetweenGroups {
 			ss := v.cellStat(MetricSelectionRate, sel.Breakdowns[b])
 			st := v.cellStat(MetricTPR, tpr.Breakdowns[b])
 			sf := v.cellStat(MetricFPR, fpr.Breakdowns[b])
@@ -702,12 +703,12 @@ func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute,
 		for j, name := range criterionNames {
 			mv := MetricValue{Name: name + ":" + displayAttribute(cr.Attribute) + suffix, Value: values[j].V, Undefined: values[j].Reason,
 				N: n, HigherIsBetter: strings.HasSuffix(name, "_ratio"), Low: math.NaN(), High: math.NaN(),
-				Spec: map[string]string{"method": method, "definition": "fairlearn", "positive": c.cfg.Classes[positive]}}
+				Spec: map[string]string{"method": string(method), "definition": "fairlearn", "positive": c.cfg.Classes[positive]}}
 			if strings.HasPrefix(name, "equalized_odds") {
 				mv.Spec["aggregation"] = string(agg) + " of TPR and FPR"
 			}
-			if method != "between_groups" {
-				mv.Spec["interval"] = "not computed for method " + method
+			if method != fairness.MethodBetweenGroups {
+				mv.Spec["interval"] = "not computed for method " + string(method)
 			}
 			if cis != nil && values[j].Defined() {
 				ci := cis[j]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/metrics"
+	"github.com/evalctl/evalctl/tasks"
 )
 
 // example holds what the paired tests need from one prediction.
@@ -105,7 +106,7 @@ func mean(xs []float64) float64 {
 func checkRecomputed(f perExample, ex map[int]example, reported result.Float, invalidPolicy string) (float64, bool) {
 	var vs []float64
 	for _, x := range ex {
-		if x.invalid && invalidPolicy == "exclude" {
+		if x.invalid && tasks.InvalidPolicy(invalidPolicy) == tasks.InvalidExclude {
 			continue
 		}
 		if v, ok := f(x); ok {
@@ -188,7 +189,7 @@ func orderByIndex(bx, cx map[int]example, f perExample, bpol, cpol string) (a, b
 	slices.Sort(keys)
 	for _, i := range keys {
 		x, y := bx[i], cx[i]
-		if (x.invalid && bpol == "exclude") || (y.invalid && cpol == "exclude") {
+		if (x.invalid && tasks.InvalidPolicy(bpol) == tasks.InvalidExclude) || (y.invalid && tasks.InvalidPolicy(cpol) == tasks.InvalidExclude) {
 			continue
 		}
 		va, oka := f(x)

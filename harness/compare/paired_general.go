@@ -47,8 +47,10 @@ func (c *Comparison) pairedClassification(r *Row, be, ce *result.Evaluation, bp,
 				return nil, fmt.Errorf("%s: scoring.binning: %w", ev.Key(), err)
 			}
 			cfg.Binning = b
-			if s.Edges == "left" {
-				cfg.Edges = metrics.LeftClosed
+			if s.Edges != "" {
+				if err := cfg.Edges.UnmarshalText([]byte(s.Edges)); err != nil {
+					return nil, fmt.Errorf("%s: scoring.edges: %w", ev.Key(), err)
+				}
 			}
 		}
 		clf, err := tasks.NewClassifier(cfg)
