@@ -1,6 +1,9 @@
 // Package compare compares a candidate result with a baseline result, the
-// way `evalctl compare BASE CAND` does in CI, and renders the comparison as
-// a table, Markdown, JSON or JUnit XML.
+// way `evalctl compare BASE CAND` does in CI. It computes a
+// result.Comparison (the document type lives with the result schema);
+// package reports renders it as a table, Markdown, JSON or JUnit XML
+// (reports.WriteCompareTable, WriteCompareMarkdown, WriteCompareJSON,
+// WriteCompareJUnit).
 //
 // # Matching
 //
@@ -43,8 +46,9 @@
 // convention this package does not know) the paired test is skipped and a
 // note says why. Without sidecars the test falls back to an unpaired z-test
 // from the two reported CIs (se = CI width / 2z), which is conservative for
-// positively correlated models. The verdict is Better or Worse (using the
-// metric's higher_is_better) when p < 1 − Level, else NoChange.
+// positively correlated models. The verdict is result.VerdictBetter or
+// VerdictWorse (using the metric's higher_is_better) when p < 1 − Level,
+// else VerdictNoChange.
 //
 // # Leaderboard ties
 //
@@ -56,5 +60,6 @@
 // Absolute gates are evaluated on the candidate (gate.Evaluate). Regression
 // gates ("may drop/rise at most") are evaluated on each clean row in their
 // scope; a row that is missing, NaN, or (with "if significant") has no test
-// available fails. Failed reports whether any gate failed.
+// available fails. (*result.Comparison).Failed reports whether any gate
+// failed.
 package compare

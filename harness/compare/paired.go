@@ -123,12 +123,12 @@ func checkRecomputed(f perExample, ex map[int]example, reported result.Float, in
 // pairedTest runs the paired bootstrap (or the exact McNemar test where the
 // metric table names it: accuracy, acc) on the
 // examples both sides have. It returns false when it could not.
-func (c *Comparison) pairedTest(r *Row, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
+func pairedTest(c *result.Comparison, r *result.CompareRow, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
 	f, test, ok := termsOf(r.Metric)
 	if !ok || test != metrics.McNemarTest {
 		// Every classification metric other than McNemar's (which gets
 		// McNemar below) is recomputed with the task's own definition.
-		if c.pairedClassification(r, be, ce, bp, cp, opts) {
+		if pairedClassification(c, r, be, ce, bp, cp, opts) {
 			return true
 		}
 	}
