@@ -50,4 +50,8 @@ func TestModeEnumerations(t *testing.T) {
 	assert.Equal(t, []string{"wrong", "exclude"}, suite.InvalidPolicies)
 	assert.Equal(t, []string{"equal_width", "equal_mass"}, suite.Binnings)
 	assert.Equal(t, []string{"right", "left"}, suite.EdgeRules)
+	assert.Equal(t, []string{"random", "first", "balanced"}, suite.Samplers)
+	assert.Equal(t, []string{"logreg", "knn", "centroid"}, tasks.ProbeMethods)
+	assert.Equal(t, []string{"loss", "confidence", "lira"}, tasks.AttackScores)
+	assert.Equal(t, []string{"none", "cls", "mean", "max"}, tasks.Poolings)
 }

@@ -137,7 +137,7 @@ type FewshotSpec struct {
 	From string `yaml:"from"`
 	// Sampler: random (default), first, or balanced (round robin over the
 	// answers, random within each).
-	Sampler string `yaml:"sampler"`
+	Sampler FewshotSampler `yaml:"sampler"`
 	// Seed seeds the sampler (default: the suite seed); each example's
 	// demonstrations depend only on the seed and the example's index.
 	Seed *uint64 `yaml:"seed"`
@@ -178,8 +178,21 @@ func (l *IntList) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// FewshotSampler is how lm.fewshot.sampler picks demonstrations.
+type FewshotSampler string
+
+// The few-shot samplers.
+const (
+	// SamplerRandom draws demonstrations at random (the default).
+	SamplerRandom FewshotSampler = "random"
+	// SamplerFirst takes the first examples of the pool.
+	SamplerFirst FewshotSampler = "first"
+	// SamplerBalanced goes round robin over the answers, at random within each.
+	SamplerBalanced FewshotSampler = "balanced"
+)
+
 // Samplers are the few-shot samplers.
-var Samplers = []string{"random", "first", "balanced"}
+var Samplers = names(SamplerRandom, SamplerFirst, SamplerBalanced)
 
 // TextOf returns the dataset's text feature, if it has one.
 func (d *Dataset) TextOf() *Feature {
@@ -442,9 +455,9 @@ func (v *validator) text(p string, t *Task) {
 		}
 		v.ref(fp+".from", f.From, "dataset", names)
 		if f.Sampler == "" {
-			f.Sampler = "random"
+			f.Sampler = SamplerRandom
 		}
-		v.oneOf(fp+".sampler", f.Sampler, Samplers)
+		v.oneOf(fp+".sampler", string(f.Sampler), Samplers)
 		if f.Seed == nil {
 			seed := s.Seed
 			f.Seed = &seed
