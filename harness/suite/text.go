@@ -101,7 +101,7 @@ type LMSpec struct {
 	// Calibrate is "contextual" for contextual calibration (Zhao et al.
 	// 2021): class probabilities are divided by those the model gives the
 	// same prompt with a content-free input, then renormalised.
-	Calibrate string `yaml:"calibrate"`
+	Calibrate LMCalibration `yaml:"calibrate"`
 	// ContentFree are the content-free inputs of contextual calibration
 	// (default "N/A", "", "[MASK]", as Zhao et al.); each replaces every
 	// field of the example's text template.
@@ -177,6 +177,18 @@ func (l *IntList) UnmarshalYAML(n *yaml.Node) error {
 	*l = v
 	return nil
 }
+
+// LMCalibration is lm.calibrate: how class probabilities of a language
+// model classifier are calibrated.
+type LMCalibration string
+
+// The calibrations.
+const (
+	// CalibrateNone leaves the probabilities as they are (the default).
+	CalibrateNone LMCalibration = "none"
+	// CalibrateContextual is contextual calibration (Zhao et al. 2021).
+	CalibrateContextual LMCalibration = "contextual"
+)
 
 // FewshotSampler is how lm.fewshot.sampler picks demonstrations.
 type FewshotSampler string
@@ -419,13 +431,13 @@ func (v *validator) text(p string, t *Task) {
 		lm.FewshotDelimiter = &nl
 	}
 	if lm.Calibrate == "" {
-		lm.Calibrate = "none"
+		lm.Calibrate = CalibrateNone
 	}
-	v.oneOf(lp+".calibrate", lm.Calibrate, []string{"none", "contextual"})
-	if lm.Calibrate == "contextual" && t.Kind != string(tasks.Classification) {
+	v.oneOf(lp+".calibrate", string(lm.Calibrate), names(CalibrateNone, CalibrateContextual))
+	if lm.Calibrate == CalibrateContextual && t.Kind != string(tasks.Classification) {
 		v.errorf(lp+".calibrate", ErrInvalid, "contextual calibration applies to classification by a language model (lm.verbalizer), not kind %s", t.Kind)
 	}
-	if lm.Calibrate == "contextual" && len(lm.ContentFree) == 0 {
+	if lm.Calibrate == CalibrateContextual && len(lm.ContentFree) == 0 {
 		lm.ContentFree = []string{"N/A", "", "[MASK]"}
 	}
 	if f := lm.Fewshot; f != nil {
