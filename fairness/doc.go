@@ -49,6 +49,22 @@
 // applies them one-vs-rest per class; [CalibrationGap] reports the spread of
 // a caller-computed per-group calibration error.
 //
+// [BinaryReport.ByMethod] picks fairlearn's method (between_groups or
+// to_overall, [Resolve] applies the defaults) and [Criteria.Values] the
+// equalized-odds aggregation (agg worst_case or mean), in [CriterionNames]
+// order.
+//
+// # Gap intervals
+//
+// A gap's bootstrap interval needs the gap as a statistic of a resample of
+// all examples. [Members] gives each group's examples; [Spread] recomputes
+// any [Metric] per group on a resample (the difference between the full
+// sample's extreme groups held fixed, [Spread.PairDifference], or
+// re-chosen, [Spread.Difference]); for accuracy and the binary rates,
+// [TallyCells] and [CellMetric] read the groups' values from cell counts,
+// which metrics.BootstrapConfusionCIs resamples as one multinomial draw per
+// replicate, and [CriteriaStats] gives the six criteria in that form.
+//
 // # Counterfactual fairness
 //
 // [FlipRates] and [MetricChange] compare predictions on original inputs

@@ -27,7 +27,7 @@ func (r *runner) embedPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 		key: []any{"emb", mr.m.Inputs, spec.Output, spec.Pooling, spec.Normalize}}
 	ps.key = append(ps.key, declaredTypesKey(mr.om.Inputs, d)...)
 	ps.newEngine = func(cols []dataset.Column, enc *encoders) (engine, error) {
-		dec := &tasks.Embedder{Output: spec.Output, Pooling: tasks.Pooling(spec.Pooling), Normalize: spec.Normalize}
+		dec := &tasks.Embedder{Output: spec.Output, Pooling: spec.Pooling, Normalize: spec.Normalize}
 		return r.newRowEngine(mr, d.Name, cols, enc, dec, checkVectorPred)
 	}
 	return ps
@@ -156,7 +156,7 @@ func runProbe(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*tas
 			}
 		}
 		fitTime := time.Since(t0)
-		name := ProbeModelName(mr.m.Name, method)
+		name := ProbeModelName(mr.m.Name, string(method))
 		in := &taskInputs{}
 		for i, e := range tests {
 			t1 := time.Now()
@@ -177,12 +177,12 @@ func runProbe(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) (*tas
 		if calib != nil {
 			in.calib = &evalInput{preds: tasks.ProbePredictions(calib.preds, probe.PredictProba(calib.x, nil), k), groups: calib.groups}
 		}
-		ad := result.Adaptation{Method: "probe:" + method, Base: mr.m.Name, TrainableParams: probe.Params(),
+		ad := result.Adaptation{Method: "probe:" + string(method), Base: mr.m.Name, TrainableParams: probe.Params(),
 			TrainExamples: int64(train.x.N), Compute: fmt.Sprintf("%.2f CPU-seconds to fit (evalctl)", fitTime.Seconds()),
 			Notes: fmt.Sprintf("frozen %s output %q; hyper-parameters chosen on %s", mr.m.Name, test.output, valDesc)}
-		info := map[string]any{"method": method, "train_dataset": pr.Train, "validation": valDesc,
+		info := map[string]any{"method": string(method), "train_dataset": pr.Train, "validation": valDesc,
 			"selected": fit.Selected, "fit_seconds": fitTime.Seconds(), "embedding_dim": train.x.D, "output": test.output,
-			"pooling": t.Embedding.Pooling, "normalize": t.Embedding.Normalize}
+			"pooling": string(t.Embedding.Pooling), "normalize": t.Embedding.Normalize}
 		if len(fit.Grid) > 0 {
 			info["grid"], info["validation_accuracy"] = fit.Grid, fit.Validation
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
-	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/tasks"
 )
 
@@ -178,7 +177,7 @@ func (r *runner) classPass(mr *modelRun, t *suite.Task, d *suite.Dataset, v vari
 			return r.newRowEngine(mr, d.Name, cols, enc, reg, checkValuePred)
 		}
 		classes := enc.label.Classes()
-		clf, err := tasks.NewClassifier(tasks.ClassificationConfig{Classes: classes, Output: t.Output, Scores: tasks.ScoreMode(t.Scores),
+		clf, err := tasks.NewClassifier(tasks.ClassificationConfig{Classes: classes, Output: t.Output, Scores: t.Scores,
 			Normalize: t.Normalize})
 		if err != nil {
 			return nil, fmt.Errorf("dataset %q: %w", d.Name, err)
@@ -369,13 +368,13 @@ func (r *runner) scoreRuns(t *suite.Task, in *taskInputs) (*taskRuns, error) {
 // settings.
 func (r *runner) scoreVariant(t *suite.Task, in *evalInput) (*variantRun, error) {
 	ev := in.ev
-	ev.InvalidPolicy = t.Invalid
+	ev.InvalidPolicy = string(t.Invalid)
 	ep := evalPreds{key: ev.Key(), groups: in.groups, preds: in.preds, resumed: in.resumed}
 	var scores tasks.Scores
 	var err error
 	var clf *tasks.Classifier
 	if t.Kind == string(tasks.Regression) {
-		reg := tasks.NewRegressor(tasks.RegressionConfig{Invalid: tasks.InvalidPolicy(t.Invalid), Metrics: t.Metrics,
+		reg := tasks.NewRegressor(tasks.RegressionConfig{Invalid: t.Invalid, Metrics: t.Metrics,
 			Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed})
 		scores, err = reg.Score(in.preds)
 		ep.regression = true
@@ -399,8 +398,8 @@ func (r *runner) scoreVariant(t *suite.Task, in *evalInput) (*variantRun, error)
 	}
 	ev.N, ev.Invalid = scores.N, scores.Invalid
 	ev.Scoring = &result.Scoring{Metrics: t.Metrics, Scores: string(in.mode), Output: in.output,
-		Bins: t.Calibration.Bins, Binning: t.Calibration.Binning, CalibrationDataset: t.Calibration.Dataset, Groups: in.groups,
-		Edges: t.Calibration.Edges}
+		Bins: t.Calibration.Bins, Binning: string(t.Calibration.Binning), CalibrationDataset: t.Calibration.Dataset, Groups: in.groups,
+		Edges: string(t.Calibration.Edges)}
 	if prev := in.ev.Scoring; prev != nil && in.mode == "" {
 		ev.Scoring.Scores, ev.Scoring.Output = prev.Scores, prev.Output
 	}
@@ -429,13 +428,9 @@ func undefinedScores(names []string, s tasks.Scores, n int) tasks.Scores {
 
 // classifier returns the scoring classifier of a task.
 func (r *runner) classifier(t *suite.Task, classes []string) (*tasks.Classifier, error) {
-	binning, err := metrics.ParseBinning(t.Calibration.Binning)
-	if err != nil {
-		return nil, fmt.Errorf("task %s: calibration.binning: %w", t.Name, err)
-	}
 	return tasks.NewClassifier(tasks.ClassificationConfig{
-		Classes: classes, Scores: tasks.ScoresProbabilities, Invalid: tasks.InvalidPolicy(t.Invalid),
-		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: binning, Edges: edgeRule(t.Calibration.Edges),
+		Classes: classes, Scores: tasks.ScoresProbabilities, Invalid: t.Invalid,
+		Metrics: t.Metrics, Bins: t.Calibration.Bins, Binning: t.Calibration.Binning.Metrics(), Edges: t.Calibration.Edges.Metrics(),
 		Resamples: *r.s.Bootstrap.Resamples, Confidence: r.s.Bootstrap.Confidence, Seed: r.s.Seed,
 	})
 }

@@ -3,7 +3,6 @@ package harness
 import (
 	"math"
 
-	"github.com/evalctl/evalctl/fairness"
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/harness/suite"
 	"github.com/evalctl/evalctl/tasks"
@@ -31,7 +30,7 @@ func (r *runner) fairnessSection(t *suite.Task, clean *variantRun, cfs []*varian
 		sc, err = clean.clf.Fairness(clean.preds.preds, clean.preds.groups, tasks.FairnessConfig{
 			Attributes: f.Attributes, Intersections: f.Intersections, MinGroupSize: *f.MinGroupSize,
 			Positive: positive, Metrics: f.Metrics,
-			Method: f.Method, Agg: fairness.Agg(f.Agg),
+			Method: f.Method, Agg: f.Agg,
 		})
 		if err != nil {
 			return nil, err

@@ -104,7 +104,7 @@ func assembleGeneration(r *runner, t *suite.Task, in *taskInputs) (*taskOutcome,
 			return nil, fmt.Errorf("dataset %q, variant %s: %w", x.ev.Dataset, x.ev.Variant, err)
 		}
 		ev := x.ev
-		ev.N, ev.Invalid, ev.InvalidPolicy = gs.N, 0, "exclude"
+		ev.N, ev.Invalid, ev.InvalidPolicy = gs.N, 0, string(tasks.InvalidExclude)
 		ev.Metrics = convertMetrics(gs.Metrics)
 		if x == in.clean {
 			clean = gs

@@ -798,7 +798,7 @@ func (r *runner) newLMTask(t *suite.Task, d *suite.Dataset, cols []dataset.Colum
 			}
 			lt.verbal = append(lt.verbal, w)
 		}
-		if lm.Calibrate == "contextual" {
+		if lm.Calibrate == suite.CalibrateContextual {
 			lt.contentFree = lm.ContentFree
 		}
 		target = func(cols []dataset.Column) (func(dataset.Record) (string, error), error) {

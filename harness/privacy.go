@@ -196,7 +196,7 @@ func assembleMembership(r *runner, t *suite.Task, in *taskInputs) (*taskOutcome,
 		ev.Scoring.Scores, ev.Scoring.Output = prev.Scores, prev.Output
 	}
 	ev.Metrics = convertMetrics(sc.Metrics)
-	ev.Privacy = &result.Privacy{Attack: ms.Score, Members: clean.ev.Dataset, NonMembers: nm.ev.Dataset,
+	ev.Privacy = &result.Privacy{Attack: string(ms.Score), Members: clean.ev.Dataset, NonMembers: nm.ev.Dataset,
 		MembersN: sc.Members, NonMembersN: sc.NonMembers, References: ms.References, ROC: convertROC(sc.ROC)}
 	out := &taskOutcome{evals: []result.Evaluation{ev}}
 	out.preds = append(out.preds, evalPreds{key: ev.Key(), groups: clean.groups, classes: clean.classes, preds: clean.preds, resumed: clean.resumed})

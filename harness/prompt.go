@@ -30,7 +30,7 @@ type demo struct {
 // fewshot chooses each example's demonstrations.
 type fewshot struct {
 	k       int
-	sampler string
+	sampler suite.FewshotSampler
 	seed    uint64
 	pool    []demo
 	// from is the dataset the pool comes from: an example of that dataset
@@ -117,13 +117,13 @@ func (fs *fewshot) pick(ds string, index int) []demo {
 	rng := rand.New(rand.NewPCG(metrics.SubSeed(fs.seed, "fewshot"), uint64(index)))
 	var out []demo
 	switch fs.sampler {
-	case "first":
+	case suite.SamplerFirst:
 		for i := 0; i < len(fs.pool) && len(out) < fs.k; i++ {
 			if !self(i) {
 				out = append(out, fs.pool[i])
 			}
 		}
-	case "balanced":
+	case suite.SamplerBalanced:
 		// Round robin over the answers (in sorted order, starting at a
 		// random one), a random unused example of each.
 		used := map[int]bool{}

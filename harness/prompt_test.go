@@ -35,11 +35,11 @@ func TestFewshotSampling(t *testing.T) {
 	for i := range pool {
 		pool[i] = demo{index: i, text: fmt.Sprint("q", i), target: []string{"no", "yes"}[i%2]}
 	}
-	mk := func(sampler string, k int) *fewshot {
+	mk := func(sampler suite.FewshotSampler, k int) *fewshot {
 		fs := &fewshot{k: k, sampler: sampler, seed: 1, pool: pool, from: "d", byTarget: [][]int{{0, 2, 4, 6, 8}, {1, 3, 5, 7, 9}}}
 		return fs
 	}
-	for _, sampler := range []string{"random", "first", "balanced"} {
+	for _, sampler := range []suite.FewshotSampler{suite.SamplerRandom, suite.SamplerFirst, suite.SamplerBalanced} {
 		fs := mk(sampler, 4)
 		for i := 0; i < 10; i++ {
 			got := fs.pick("d", i)

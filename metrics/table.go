@@ -65,6 +65,21 @@ const (
 	IntervalNone Interval = "none"
 )
 
+// PairedTest names the significance test `evalctl compare` runs on a
+// metric when both sides scored the same examples.
+type PairedTest string
+
+// The paired tests.
+const (
+	// BootstrapTest: the paired bootstrap of the metric recomputed on
+	// joint resamples of the shared examples (the default).
+	BootstrapTest PairedTest = "bootstrap"
+	// McNemarTest: the exact McNemar test on the examples one side got
+	// right and the other wrong; for metrics whose per-example term is
+	// whether the predicted label is the gold one.
+	McNemarTest PairedTest = "mcnemar"
+)
+
 // Scope says where a metric can be asked for.
 type Scope string
 
@@ -101,6 +116,8 @@ type Info struct {
 	Form Form
 	// Interval is how its confidence interval is computed.
 	Interval Interval
+	// Paired is the paired test of comparisons (BootstrapTest when empty).
+	Paired PairedTest
 	// Kinds are the task kinds that report it.
 	Kinds []string
 	// Scope is where a suite may ask for it (ScopeTask when empty).
@@ -148,7 +165,7 @@ var (
 // (go test ./metrics -run TestDocTable -update).
 var table = []Info{
 	// Classification (and probes, which score like classifiers).
-	{Name: "accuracy", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier,
+	{Name: "accuracy", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Paired: McNemarTest, Kinds: classifier,
 		Doc: "fraction of examples predicted correctly", Cite: "scikit-learn accuracy_score"},
 	{Name: "balanced_accuracy", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "mean recall over classes present in the labels", Cite: "scikit-learn balanced_accuracy_score; Brodersen et al. 2010"},
@@ -247,7 +264,7 @@ var table = []Info{
 		Doc: "one-sided permutation p-value of the WEAT test statistic", Cite: "Caliskan et al. 2017"},
 
 	// Multiple choice.
-	{Name: "acc", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
+	{Name: "acc", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Paired: McNemarTest, Kinds: choice,
 		Doc: "argmax of the choices' log-likelihoods is the gold choice", Cite: "lm-evaluation-harness acc"},
 	{Name: "acc_norm", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
 		Doc: "as acc, log-likelihood divided by the continuation's length in characters", Cite: "lm-evaluation-harness acc_norm"},
@@ -419,6 +436,16 @@ func Canonical(name string) string {
 		return c
 	}
 	return name
+}
+
+// PairedTestOf returns the paired test of a metric name (aliases and
+// family members resolved): the entry's Paired, BootstrapTest when it is
+// empty or the name is unknown.
+func PairedTestOf(name string) PairedTest {
+	if m, _, ok := Lookup(name); ok && m.Paired != "" {
+		return m.Paired
+	}
+	return BootstrapTest
 }
 
 // HigherIsBetter reports the direction of a metric name; unknown names and

@@ -76,10 +76,31 @@ func TestTableEntries(t *testing.T) {
 		assert.NotEmpty(t, m.Kinds, m.Name)
 		assert.Contains(t, []Form{Terms, Whole}, m.Form, m.Name)
 		assert.Contains(t, []Interval{IntervalMean, IntervalConfusion, IntervalCalibration, IntervalResample, IntervalWilson, IntervalNone}, m.Interval, m.Name)
+		assert.Contains(t, []PairedTest{"", BootstrapTest, McNemarTest}, m.Paired, m.Name)
+		if m.Paired == McNemarTest {
+			// McNemar's discordant pairs need 0/1 per-example terms.
+			assert.Equal(t, Terms, m.Form, "%s: McNemar needs per-example terms", m.Name)
+		}
 		for _, p := range m.Params {
 			_, ok := m.ParseParam(p)
 			assert.True(t, ok, "%s lists parameter %q it cannot parse", m.Name, p)
 		}
+	}
+}
+
+func TestPairedTestOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want PairedTest
+	}{
+		{"accuracy", McNemarTest}, // correctness terms: exact McNemar (McNemar 1947)
+		{"acc", McNemarTest},      // multiple choice correctness, likewise
+		{"nll", BootstrapTest},
+		{"log_loss", BootstrapTest}, // alias of nll
+		{"macro_f1", BootstrapTest},
+		{"no_such_metric", BootstrapTest},
+	} {
+		assert.Equal(t, tc.want, PairedTestOf(tc.name), tc.name)
 	}
 }
 

@@ -195,14 +195,28 @@ type ProbeFit struct {
 	Validation []float64
 }
 
-// FitProbe fits a probe of the given method ("logreg", "knn", "centroid")
+// ProbeMethod names a probe fitted on frozen embeddings, as written in
+// suites (probe.methods).
+type ProbeMethod string
+
+// The probe methods.
+const (
+	// ProbeLogReg is multinomial logistic regression (LogReg).
+	ProbeLogReg ProbeMethod = "logreg"
+	// ProbeKNN is k nearest neighbours by cosine similarity (KNN).
+	ProbeKNN ProbeMethod = "knn"
+	// ProbeCentroid is the nearest class centroid (Centroid).
+	ProbeCentroid ProbeMethod = "centroid"
+)
+
+// FitProbe fits a probe of the given method (ProbeLogReg, ProbeKNN, ProbeCentroid)
 // on (train, ytrain), choosing its hyper-parameter on (val, yval). With an
 // empty validation split logreg uses C = 1, kNN k = Neighbors and the
 // centroid temperature stays 1.
-func FitProbe(method string, train Matrix, ytrain []int, val Matrix, yval []int, k int, cfg ProbeConfig) (*ProbeFit, error) {
+func FitProbe(method ProbeMethod, train Matrix, ytrain []int, val Matrix, yval []int, k int, cfg ProbeConfig) (*ProbeFit, error) {
 	fit := &ProbeFit{Selected: map[string]float64{}}
 	switch method {
-	case "logreg":
+	case ProbeLogReg:
 		cs := cfg.Cs
 		if len(cs) == 0 {
 			cs = DefaultCs
@@ -240,7 +254,7 @@ func FitProbe(method string, train Matrix, ytrain []int, val Matrix, yval []int,
 			}
 		}
 		fit.Probe, fit.Selected["C"] = best, best.C
-	case "knn":
+	case ProbeKNN:
 		grid := cfg.NeighborsGrid
 		if len(grid) == 0 || val.N == 0 {
 			n := cfg.Neighbors
@@ -267,7 +281,7 @@ func FitProbe(method string, train Matrix, ytrain []int, val Matrix, yval []int,
 			}
 		}
 		fit.Probe, fit.Selected["k"] = best, float64(best.N)
-	case "centroid":
+	case ProbeCentroid:
 		c, err := FitCentroid(train, ytrain, k)
 		if err != nil {
 			return nil, err
@@ -283,7 +297,7 @@ func FitProbe(method string, train Matrix, ytrain []int, val Matrix, yval []int,
 }
 
 // ProbeMethods lists the probe methods.
-var ProbeMethods = []string{"logreg", "knn", "centroid"}
+var ProbeMethods = []string{string(ProbeLogReg), string(ProbeKNN), string(ProbeCentroid)}
 
 // KShotPoint is one point of a k-shot learning curve.
 type KShotPoint struct {
@@ -304,7 +318,7 @@ type KShotPoint struct {
 // each k in shots (0 = all) and each of seeds seeds, and reports test
 // accuracy with a Student-t interval at level over seeds. The validation
 // split selects hyper-parameters as in FitProbe. "all" is fitted once.
-func KShotCurve(method string, train Matrix, ytrain []int, val Matrix, yval []int, test Matrix, ytest []int, k int,
+func KShotCurve(method ProbeMethod, train Matrix, ytrain []int, val Matrix, yval []int, test Matrix, ytest []int, k int,
 	shots []int, seeds int, seed uint64, level float64, cfg ProbeConfig) ([]KShotPoint, error) {
 	var out []KShotPoint
 	for _, s := range shots {

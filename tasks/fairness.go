@@ -63,10 +63,11 @@ type FairnessConfig struct {
 	// Metrics("classification")) and selection_rate, tpr, fpr. Empty means
 	// the task's configured metrics, or its defaults if it has none.
 	Metrics []string
-	// Method is fairlearn's method for the criteria: "between_groups"
-	// (default; max − min, min / max) or "to_overall" (largest gap to, and
-	// smallest ratio with, the overall value; no interval is computed).
-	Method string
+	// Method is fairlearn's method for the criteria:
+	// fairness.MethodBetweenGroups (default, also when empty; max − min,
+	// min / max) or fairness.MethodToOverall (largest gap to, and smallest
+	// ratio with, the overall value; no interval is computed).
+	Method fairness.Method
 	// Agg combines the TPR and FPR parts of equalized odds: worst_case
 	// (default) or mean, as fairlearn's agg.
 	Agg fairness.Agg
@@ -146,13 +147,6 @@ type FairnessScores struct {
 	Criteria []MetricValue
 }
 
-// criterionNames are the six fairlearn criteria, in report order.
-var criterionNames = []string{
-	"demographic_parity_difference", "demographic_parity_ratio",
-	"equalized_odds_difference", "equalized_odds_ratio",
-	"equal_opportunity_difference", "equal_opportunity_ratio",
-}
-
 // Fairness disaggregates the classification metrics over the groups of
 // preds. preds[i].Groups[j] is the value of attribute groupNames[j].
 // Predictions are filtered and scored exactly as Score does (unlabelled
@@ -221,7 +215,7 @@ func (c *Classifier) Fairness(preds []Prediction, groupNames []string, cfg Fairn
 	if err != nil {
 		return nil, fmt.Errorf("fairness: %w", err)
 	}
-	members := groupMembers(attrs, opts.Intersect)
+	members := fairness.Members(attrs, opts.Intersect)
 
 	// Groups, with the task's metrics and intervals on each.
 	for b, bd := range frame.Metrics[0].Breakdowns {
@@ -251,12 +245,10 @@ func (c *Classifier) Fairness(preds []Prediction, groupNames []string, cfg Fairn
 				// re-chosen groups is biased upwards and its percentile
 				// interval can exclude the estimate.
 				if cs := v.cellStat(name, bd); cs != nil {
-					cs.fixPair(bd)
-					lay := v.layout(bd, members[b], cs.width)
-					ci = lay.bootstrap([]func([]float64, int) float64{cs.pairDifference}, c.cfg.Resamples, c.cfg.Confidence, seed)[0]
+					ci = v.cells(bd, members[b], cs.Width()).Bootstrap([]func([]float64, int) float64{cs.PairDifference}, c.cfg.Resamples, c.cfg.Confidence, seed)[0]
 				} else {
-					sp := newSpread(bd, members[b], len(d.label), specs[m].Fn)
-					ci = metrics.BootstrapCI(len(d.label), sp.pairDifference, c.cfg.Resamples, c.cfg.Confidence, seed)
+					sp := fairness.NewSpread(bd, members[b], len(d.label), specs[m].Fn)
+					ci = metrics.BootstrapCI(len(d.label), sp.PairDifference, c.cfg.Resamples, c.cfg.Confidence, seed)
 				}
 				s.DiffLow, s.DiffHigh = ci.Low, ci.High
 			}
@@ -490,35 +482,6 @@ func (v *view) groupValue(gc *Classifier, name string, idx []int, value fairness
 	return full
 }
 
-// groupMembers maps, for every breakdown in fairness.Compute's order, each
-// group key to the indices of its examples. Keys follow fairness.Group.Key:
-// "name=value", joined by "|" for an intersection.
-func groupMembers(attrs []fairness.Attribute, intersect bool) []map[string][]int {
-	var out []map[string][]int
-	n := len(attrs[0].Values)
-	for _, a := range attrs {
-		m := map[string][]int{}
-		for i, val := range a.Values {
-			key := a.Name + "=" + val
-			m[key] = append(m[key], i)
-		}
-		out = append(out, m)
-	}
-	if intersect {
-		m := map[string][]int{}
-		parts := make([]string, len(attrs))
-		for i := 0; i < n; i++ {
-			for j, a := range attrs {
-				parts[j] = a.Name + "=" + a.Values[i]
-			}
-			key := strings.Join(parts, "|")
-			m[key] = append(m[key], i)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func displayAttribute(attr string) string { return strings.ReplaceAll(attr, "|", " & ") }
 
 func displayValue(attr, key string) string {
@@ -544,123 +507,14 @@ func summarize(bd fairness.Breakdown, name string) GroupSummary {
 		return s
 	}
 	s.Worst, s.Best = displayValue(bd.Attribute, bd.Worst), displayValue(bd.Attribute, bd.Best)
-	if higher {
-		s.WorstValue, s.BestValue = bd.Min.V, bd.Max.V
-	} else {
-		s.WorstValue, s.BestValue = bd.Max.V, bd.Min.V
-	}
+	worst, best := bd.Extremes(higher)
+	s.WorstValue, s.BestValue = worst.V, best.V
 	return s
-}
-
-// spread computes the min and max of a metric over a breakdown's eligible
-// groups on a resample of all examples.
-type spread struct {
-	gid  []int // example → eligible group position, or -1
-	kept int   // number of eligible groups
-	fn   fairness.Metric
-	// lo and hi are the eligible positions of the full sample's minimum
-	// and maximum groups (-1 when unknown).
-	lo, hi int
-}
-
-func newSpread(bd fairness.Breakdown, members map[string][]int, n int, fn fairness.Metric) *spread {
-	s := &spread{gid: make([]int, n), fn: fn, lo: -1, hi: -1}
-	for i := range s.gid {
-		s.gid[i] = -1
-	}
-	for _, g := range bd.Groups {
-		if g.Excluded != "" {
-			continue
-		}
-		if g.Key == bd.MinGroup {
-			s.lo = s.kept
-		}
-		if g.Key == bd.MaxGroup {
-			s.hi = s.kept
-		}
-		for _, i := range members[g.Key] {
-			s.gid[i] = s.kept
-		}
-		s.kept++
-	}
-	return s
-}
-
-// minMax returns the smallest and largest group value on the resample
-// sample (indices into the scored examples); ok is false when fewer than
-// min(2, eligible groups) groups are defined on it.
-func (s *spread) minMax(sample []int) (lo, hi float64, ok bool) {
-	// Counting sort of the sample into its groups: one allocation.
-	start := make([]int, s.kept+1)
-	for _, i := range sample {
-		if g := s.gid[i]; g >= 0 {
-			start[g+1]++
-		}
-	}
-	for g := 1; g <= s.kept; g++ {
-		start[g] += start[g-1]
-	}
-	buf := make([]int, start[s.kept])
-	next := slices.Clone(start[:s.kept])
-	for _, i := range sample {
-		if g := s.gid[i]; g >= 0 {
-			buf[next[g]] = i
-			next[g]++
-		}
-	}
-	lo, hi = math.Inf(1), math.Inf(-1)
-	defined := 0
-	for g := 0; g < s.kept; g++ {
-		b := buf[start[g]:start[g+1]]
-		if len(b) == 0 {
-			continue
-		}
-		v := s.fn(b)
-		if !v.Defined() {
-			continue
-		}
-		lo, hi = math.Min(lo, v.V), math.Max(hi, v.V)
-		defined++
-	}
-	return lo, hi, defined > 0 && defined >= min(2, s.kept)
-}
-
-// pairDifference is the metric of the full sample's maximum group minus
-// that of its minimum group, on the resample.
-func (s *spread) pairDifference(sample []int) float64 {
-	if s.lo < 0 || s.hi < 0 {
-		return math.NaN()
-	}
-	var lo, hi []int
-	for _, i := range sample {
-		switch s.gid[i] {
-		case s.lo:
-			lo = append(lo, i)
-		case s.hi:
-			hi = append(hi, i)
-		}
-	}
-	if len(lo) == 0 || len(hi) == 0 {
-		return math.NaN()
-	}
-	a, b := s.fn(hi), s.fn(lo)
-	if !a.Defined() || !b.Defined() {
-		return math.NaN()
-	}
-	return a.V - b.V
-}
-
-func (s *spread) difference(sample []int) float64 {
-	lo, hi, ok := s.minMax(sample)
-	if !ok {
-		return math.NaN()
-	}
-	return hi - lo
 }
 
 // criteria computes fairlearn's between-groups criteria on v's binarised
 // labels and predictions, one set per breakdown, with bootstrap intervals
-// (multinomial over group × confusion cells, see cellLayout) when the task
+// (multinomial over group × confusion cells, see fairness.Cells) when the task
 // has resamples.
 func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute, opts fairness.Options, members []map[string][]int, seed uint64, suffix string, cfg FairnessConfig) ([]MetricValue, error) {
 	rep, err := fairness.BinaryCriteria(v.yb, v.pb, nil, attrs, opts)
@@ -670,44 +524,24 @@ func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute,
 	n := len(v.yb)
 	sel, tpr, fpr := rep.Frame.Metric(fairness.NameSelectionRate), rep.Frame.Metric(fairness.NameTruePositiveRate), rep.Frame.Metric(fairness.NameFalsePositiveRate)
 	var out []MetricValue
-	method, agg, list := criteriaMethod(cfg, rep)
-	eoDiff, eoRatio := math.Max, math.Min
-	if agg == fairness.Mean {
-		eoDiff, eoRatio = meanOf, meanOf
-	}
-	for b, cr := range list {
-		values := []fairness.Value{
-			cr.DemographicParityDifference, cr.DemographicParityRatio,
-			cr.EqualizedOddsDifference, cr.EqualizedOddsRatio,
-			cr.EqualOpportunityDifference, cr.EqualOpportunityRatio,
-		}
-		if agg == fairness.Mean {
-			values[2], values[3] = cr.EqualizedOddsDifferenceMean, cr.EqualizedOddsRatioMean
-		}
+	method, agg := fairness.Resolve(cfg.Method, cfg.Agg)
+	for b, cr := range rep.ByMethod(method) {
+		values := cr.Values(agg)
 		var cis []metrics.CI
-		if c.cfg.Resamples > 0 && method == "between_groups" {
-			ss := v.cellStat(MetricSelectionRate, sel.Breakdowns[b])
-			st := v.cellStat(MetricTPR, tpr.Breakdowns[b])
-			sf := v.cellStat(MetricFPR, fpr.Breakdowns[b])
-			stats := []func([]float64, int) float64{
-				ss.difference, ss.ratio,
-				func(cm []float64, k int) float64 {
-					return nanPick(st.difference(cm, k), sf.difference(cm, k), eoDiff)
-				},
-				func(cm []float64, k int) float64 { return nanPick(st.ratio(cm, k), sf.ratio(cm, k), eoRatio) },
-				st.difference, st.ratio,
-			}
-			cis = v.layout(sel.Breakdowns[b], members[b], ss.width).bootstrap(stats, c.cfg.Resamples, c.cfg.Confidence, seed)
+		if c.cfg.Resamples > 0 && method == fairness.MethodBetweenGroups {
+			stats := fairness.CriteriaStats(v.cellStat(MetricSelectionRate, sel.Breakdowns[b]),
+				v.cellStat(MetricTPR, tpr.Breakdowns[b]), v.cellStat(MetricFPR, fpr.Breakdowns[b]), agg)
+			cis = v.cells(sel.Breakdowns[b], members[b], 4).Bootstrap(stats, c.cfg.Resamples, c.cfg.Confidence, seed)
 		}
-		for j, name := range criterionNames {
+		for j, name := range fairness.CriterionNames() {
 			mv := MetricValue{Name: name + ":" + displayAttribute(cr.Attribute) + suffix, Value: values[j].V, Undefined: values[j].Reason,
 				N: n, HigherIsBetter: strings.HasSuffix(name, "_ratio"), Low: math.NaN(), High: math.NaN(),
-				Spec: map[string]string{"method": method, "definition": "fairlearn", "positive": c.cfg.Classes[positive]}}
+				Spec: map[string]string{"method": string(method), "definition": "fairlearn", "positive": c.cfg.Classes[positive]}}
 			if strings.HasPrefix(name, "equalized_odds") {
 				mv.Spec["aggregation"] = string(agg) + " of TPR and FPR"
 			}
-			if method != "between_groups" {
-				mv.Spec["interval"] = "not computed for method " + method
+			if method != fairness.MethodBetweenGroups {
+				mv.Spec["interval"] = "not computed for method " + string(method)
 			}
 			if cis != nil && values[j].Defined() {
 				ci := cis[j]
@@ -719,161 +553,36 @@ func (c *Classifier) criteria(v *view, positive int, attrs []fairness.Attribute,
 	return out, nil
 }
 
-// cellLayout tallies the examples of one breakdown into cells (group,
-// kind): group g owns cells [g·width, (g+1)·width). Resampling n examples
-// with replacement and tallying them is, in distribution, a multinomial draw
-// of the cell counts, which metrics.BootstrapConfusionCIs makes in O(cells)
-// per replicate instead of O(n). The cells sit in the first entries of a
-// side×side "confusion matrix" whose other entries are 0.
-type cellLayout struct {
-	side int
-	cm   []float64
-}
-
-// layout tallies the breakdown's examples with the cell kinds of width
-// (2: correct, wrong; 4: TP, FP, TN, FN on the positive class).
-func (v *view) layout(bd fairness.Breakdown, members map[string][]int, width int) *cellLayout {
-	side := max(1, int(math.Ceil(math.Sqrt(float64(len(bd.Groups)*width)))))
-	for side*side < len(bd.Groups)*width {
-		side++
-	}
-	l := &cellLayout{side: side, cm: make([]float64, side*side)}
-	for g, grp := range bd.Groups {
-		for _, i := range members[grp.Key] {
-			l.cm[g*width+v.kind(i, width)]++
-		}
-	}
-	return l
-}
-
-func (v *view) kind(i, width int) int {
+// cells tallies the breakdown's examples (fairness.TallyCells) with the
+// cell kinds of width: 2 counts correct and wrong predictions, 4 the
+// confusion cells on v's positive class.
+func (v *view) cells(bd fairness.Breakdown, members map[string][]int, width int) *fairness.Cells {
+	kind := func(i int) int { return fairness.ConfusionCell(v.yb[i], v.pb[i]) }
 	if width == 2 {
-		if v.d.correct[i] {
-			return 0
+		kind = func(i int) int {
+			if v.d.correct[i] {
+				return fairness.CellCorrect
+			}
+			return fairness.CellWrong
 		}
-		return 1
 	}
-	switch {
-	case v.yb[i] == 1 && v.pb[i] == 1:
-		return 0 // TP
-	case v.pb[i] == 1:
-		return 1 // FP
-	case v.yb[i] == 1:
-		return 3 // FN
-	}
-	return 2 // TN
+	return fairness.TallyCells(bd, members, width, kind)
 }
 
-func (l *cellLayout) bootstrap(stats []func([]float64, int) float64, resamples int, level float64, seed uint64) []metrics.CI {
-	return metrics.BootstrapConfusionCIs(l.cm, l.side, stats, resamples, level, seed)
-}
-
-// cellStat is a group metric computed from a group's cell counts, with the
-// breakdown's eligible groups.
-type cellStat struct {
-	width    int
-	eligible []bool
-	value    func(cells []float64) fairness.Value
-	// lo and hi index the full sample's minimum and maximum groups (see fixPair).
-	lo, hi int
-}
-
-// cellStat returns the cell form of name, or nil when name has none
-// (only accuracy and the binary rates do).
-func (v *view) cellStat(name string, bd fairness.Breakdown) *cellStat {
-	cs := &cellStat{}
-	for _, g := range bd.Groups {
-		cs.eligible = append(cs.eligible, g.Excluded == "")
-	}
-	conf := func(c []float64) fairness.Confusion {
-		return fairness.Confusion{TP: c[0], FP: c[1], TN: c[2], FN: c[3]}
-	}
+// cellStat returns the cell form of name over bd, or nil when name has
+// none (only accuracy and the binary rates do).
+func (v *view) cellStat(name string, bd fairness.Breakdown) *fairness.CellMetric {
 	switch name {
 	case "accuracy":
-		cs.width = 2
-		cs.value = func(c []float64) fairness.Value { return fairness.Of(c[0] / (c[0] + c[1])) }
+		return fairness.AccuracyCells(bd)
 	case MetricSelectionRate:
-		cs.width = 4
-		cs.value = func(c []float64) fairness.Value { return conf(c).SelectionRate() }
+		return fairness.RateCells(bd, fairness.Confusion.SelectionRate)
 	case MetricTPR:
-		cs.width = 4
-		cs.value = func(c []float64) fairness.Value { return conf(c).TruePositiveRate() }
+		return fairness.RateCells(bd, fairness.Confusion.TruePositiveRate)
 	case MetricFPR:
-		cs.width = 4
-		cs.value = func(c []float64) fairness.Value { return conf(c).FalsePositiveRate() }
-	default:
-		return nil
+		return fairness.RateCells(bd, fairness.Confusion.FalsePositiveRate)
 	}
-	return cs
-}
-
-// minMax is spread.minMax on a replicate's cell counts.
-func (cs *cellStat) minMax(cm []float64) (lo, hi float64, ok bool) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	defined, kept := 0, 0
-	for g, e := range cs.eligible {
-		if !e {
-			continue
-		}
-		kept++
-		v := cs.value(cm[g*cs.width : (g+1)*cs.width])
-		if !v.Defined() {
-			continue
-		}
-		lo, hi = math.Min(lo, v.V), math.Max(hi, v.V)
-		defined++
-	}
-	return lo, hi, defined > 0 && defined >= min(2, kept)
-}
-
-// fixPair records the full sample's minimum and maximum groups of bd.
-func (cs *cellStat) fixPair(bd fairness.Breakdown) {
-	cs.lo, cs.hi = -1, -1
-	for g, grp := range bd.Groups {
-		if grp.Key == bd.MinGroup {
-			cs.lo = g
-		}
-		if grp.Key == bd.MaxGroup {
-			cs.hi = g
-		}
-	}
-}
-
-// pairDifference is spread.pairDifference on a replicate's cell counts.
-func (cs *cellStat) pairDifference(cm []float64, _ int) float64 {
-	if cs.lo < 0 || cs.hi < 0 {
-		return math.NaN()
-	}
-	a := cs.value(cm[cs.hi*cs.width : (cs.hi+1)*cs.width])
-	b := cs.value(cm[cs.lo*cs.width : (cs.lo+1)*cs.width])
-	if !a.Defined() || !b.Defined() {
-		return math.NaN()
-	}
-	return a.V - b.V
-}
-
-func (cs *cellStat) difference(cm []float64, _ int) float64 {
-	lo, hi, ok := cs.minMax(cm)
-	if !ok {
-		return math.NaN()
-	}
-	return hi - lo
-}
-
-func (cs *cellStat) ratio(cm []float64, _ int) float64 {
-	lo, hi, ok := cs.minMax(cm)
-	if !ok || hi == 0 {
-		return math.NaN()
-	}
-	return lo / hi
-}
-
-// nanPick combines two figures with pick, NaN if either is NaN.
-func nanPick(a, b float64, pick func(a, b float64) float64) float64 {
-	if math.IsNaN(a) || math.IsNaN(b) {
-		return math.NaN()
-	}
-	return pick(a, b)
+	return nil
 }
 
 // CounterfactualScore is the effect of one attribute substitution (for

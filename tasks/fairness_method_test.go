@@ -27,13 +27,13 @@ func TestFairnessMethodAgg(t *testing.T) {
 	require.NoError(t, err)
 	c := newBinary(t, ClassificationConfig{Resamples: 100})
 	for _, tc := range []struct {
-		method string
+		method fairness.Method
 		agg    fairness.Agg
 		want   []fairness.Criteria
 	}{
-		{"to_overall", fairness.Mean, rep.ToOverall},
+		{fairness.MethodToOverall, fairness.Mean, rep.ToOverall},
 		{"", fairness.Mean, rep.BetweenGroups},
-		{"to_overall", "", rep.ToOverall},
+		{fairness.MethodToOverall, "", rep.ToOverall},
 	} {
 		s, err := c.Fairness(preds, groupNames, FairnessConfig{MinGroupSize: 1, Positive: 1, Method: tc.method, Agg: tc.agg})
 		require.NoError(t, err)
@@ -47,7 +47,7 @@ func TestFairnessMethodAgg(t *testing.T) {
 			assert.InDelta(t, eoD.V, m.Value, tol, attr)
 			assert.InDelta(t, eoR.V, criterion(t, s, "equalized_odds_ratio:"+attr).Value, tol, attr)
 			assert.InDelta(t, cr.DemographicParityRatio.V, criterion(t, s, "demographic_parity_ratio:"+attr).Value, tol, attr)
-			if tc.method == "to_overall" {
+			if tc.method == fairness.MethodToOverall {
 				assert.Equal(t, "to_overall", m.Spec["method"])
 				assert.True(t, math.IsNaN(m.Low))
 			} else {

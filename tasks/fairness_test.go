@@ -409,12 +409,12 @@ func TestSpreadAtIdentityEqualsSummary(t *testing.T) {
 		f, err := fairness.Compute(attrs, []fairness.Spec{{Name: name, Fn: v.fn(name)}}, fairness.Options{MinGroupSize: 1})
 		require.NoError(t, err)
 		bd := f.Metrics[0].Breakdowns[0]
-		sp := newSpread(bd, groupMembers(attrs, false)[0], len(d.label), v.fn(name))
+		sp := fairness.NewSpread(bd, fairness.Members(attrs, false)[0], len(d.label), v.fn(name))
 		all := make([]int, len(d.label))
 		for i := range all {
 			all[i] = i
 		}
-		assert.InDelta(t, bd.DifferenceBetween.V, sp.difference(all), tol, name)
+		assert.InDelta(t, bd.DifferenceBetween.V, sp.Difference(all), tol, name)
 	}
 	// The cell form (multinomial bootstrap) on the full counts gives back
 	// the gap and ratio too.
@@ -424,9 +424,9 @@ func TestSpreadAtIdentityEqualsSummary(t *testing.T) {
 		bd := f.Metrics[0].Breakdowns[0]
 		cs := v.cellStat(name, bd)
 		require.NotNil(t, cs, name)
-		l := v.layout(bd, groupMembers(attrs, false)[0], cs.width)
-		assert.InDelta(t, bd.DifferenceBetween.V, cs.difference(l.cm, l.side), tol, name)
-		assert.InDelta(t, bd.RatioBetween.V, cs.ratio(l.cm, l.side), tol, name)
+		l := v.cells(bd, fairness.Members(attrs, false)[0], cs.Width())
+		assert.InDelta(t, bd.DifferenceBetween.V, l.Statistic(cs.Difference), tol, name)
+		assert.InDelta(t, bd.RatioBetween.V, l.Statistic(cs.Ratio), tol, name)
 	}
 	assert.Nil(t, v.cellStat("nll", fairness.Breakdown{}))
 }

@@ -37,24 +37,27 @@ var MembershipMetrics = []string{MembershipAUC, MembershipBalancedAccuracy, Memb
 // membershipFPR is the false-positive rate of each TPR metric.
 var membershipFPR = map[string]float64{MembershipTPRAt0001: 0.001, MembershipTPRAt001: 0.01}
 
-// Attack scores: what a membership attack ranks examples by.
+// Attack is a membership attack's score: what it ranks examples by.
+type Attack string
+
+// The attack scores.
 const (
 	// AttackLoss ranks by the loss of the true label (lower loss: more
 	// likely a member; Yeom et al. 2018). For a language model, the mean
 	// per-token loss of the text.
-	AttackLoss = "loss"
+	AttackLoss Attack = "loss"
 	// AttackConfidence ranks by the largest class probability, which
 	// needs no label (Salem et al. 2019). Classifiers only.
-	AttackConfidence = "confidence"
+	AttackConfidence Attack = "confidence"
 	// AttackLiRA ranks by the difference of the target model's
 	// logit-scaled confidence in the true label to its mean over reference
 	// models trained without the examples: the offline likelihood-ratio
 	// attack of Carlini et al. 2022 with a global variance.
-	AttackLiRA = "lira"
+	AttackLiRA Attack = "lira"
 )
 
 // AttackScores lists the attack scores a suite may name.
-var AttackScores = []string{AttackLoss, AttackConfidence, AttackLiRA}
+var AttackScores = []string{string(AttackLoss), string(AttackConfidence), string(AttackLiRA)}
 
 func init() {
 	kinds[MembershipInference] = kindInfo{defaults: MembershipMetrics}
@@ -63,7 +66,7 @@ func init() {
 // MembershipConfig configures a membership-inference evaluation.
 type MembershipConfig struct {
 	// Attack is one of AttackScores (default AttackLoss).
-	Attack  string
+	Attack  Attack
 	Metrics []string // default MembershipMetrics
 	// Bootstrap settings of the intervals (Resamples 0: none).
 	Resamples  int
@@ -154,7 +157,7 @@ func logitConfidence(p *Prediction) (float64, bool) {
 
 // attackScore returns an example's attack score (higher: more likely a
 // member) from the target's prediction and the references'.
-func attackScore(attack string, p *Prediction, refs []*Prediction) (float64, bool) {
+func attackScore(attack Attack, p *Prediction, refs []*Prediction) (float64, bool) {
 	switch attack {
 	case AttackConfidence:
 		if p.Invalid != "" || len(p.Probs) == 0 || len(p.Texts) > 0 {
@@ -283,7 +286,7 @@ func ScoreMembership(d MembershipData, cfg MembershipConfig) (*MembershipScores,
 	at := map[string]int{MembershipAUC: 0, MembershipBalancedAccuracy: 1, MembershipTPRAt0001: 2, MembershipTPRAt001: 3}
 	for _, n := range names {
 		mv := MetricValue{Name: n, Value: values[n], Low: math.NaN(), High: math.NaN(), N: out.N, Undefined: undefined,
-			Spec: map[string]string{"attack": attack}}
+			Spec: map[string]string{"attack": string(attack)}}
 		if f, ok := membershipFPR[n]; ok {
 			mv.Spec["fpr"] = fmt.Sprint(f)
 		}

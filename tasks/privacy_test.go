@@ -22,7 +22,7 @@ func TestScoreMembership(t *testing.T) {
 	cases := []struct {
 		name   string
 		data   MembershipData
-		attack string
+		attack Attack
 		auc    float64
 		balAcc float64
 		n      int

@@ -207,7 +207,7 @@ func TestFitProbeAndKShot(t *testing.T) {
 	xtr, ytr := sub(tr)
 	xva, yva := sub(va)
 	for _, method := range ProbeMethods {
-		fit, err := FitProbe(method, xtr, ytr, xva, yva, 3, ProbeConfig{NeighborsGrid: []int{1, 5}})
+		fit, err := FitProbe(ProbeMethod(method), xtr, ytr, xva, yva, 3, ProbeConfig{NeighborsGrid: []int{1, 5}})
 		require.NoError(t, err, method)
 		acc := Accuracy(fit.Probe.PredictProba(xt, nil), 3, ref.TestY)
 		assert.Greater(t, acc, 0.5, "%s: well above chance (1/3) on the separated fixture", method)

@@ -156,8 +156,12 @@ task or metric matched: the message names what each side has).`,
 					}
 					return withCode(exitRuntime, err)
 				}
+				of := func(write func(io.Writer, *result.Comparison) error) func(io.Writer) error {
+					return func(w io.Writer) error { return write(w, c) }
+				}
 				renders := map[string]func(io.Writer) error{
-					"table": func(w io.Writer) error { return terminalSafe(w, c.WriteTable) }, "md": c.WriteMarkdown, "json": c.WriteJSON, "junit": c.WriteJUnit,
+					"table": func(w io.Writer) error { return terminalSafe(w, of(reports.WriteCompareTable)) }, "md": of(reports.WriteCompareMarkdown),
+					"json": of(reports.WriteCompareJSON), "junit": of(reports.WriteCompareJUnit),
 				}
 				render, ok := renders[*format]
 				if !ok {
@@ -167,7 +171,7 @@ task or metric matched: the message names what each side has).`,
 					return err
 				}
 				if *junit != "" {
-					if err := writeOutput(e, *junit, c.WriteJUnit); err != nil {
+					if err := writeOutput(e, *junit, of(reports.WriteCompareJUnit)); err != nil {
 						return err
 					}
 				}

@@ -21,36 +21,6 @@ var ErrDatasetMismatch = errors.New("datasets differ")
 // message names what did not match.
 var ErrNothingInCommon = errors.New("nothing in common")
 
-// Verdict is the outcome of one row's significance test.
-type Verdict int
-
-const (
-	// NoChange: the test did not reject "no change" at the configured level.
-	NoChange Verdict = iota
-	// Better: a significant change in the metric's good direction.
-	Better
-	// Worse: a significant change in the metric's bad direction.
-	Worse
-	// NotTested: no test could be run (no sidecars and no CIs, or NaN values).
-	NotTested
-)
-
-// String returns "no significant change", "better", "worse" or "not tested".
-func (v Verdict) String() string {
-	switch v {
-	case Better:
-		return "better"
-	case Worse:
-		return "worse"
-	case NotTested:
-		return "not tested"
-	}
-	return "no significant change"
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
-
 // Options configures Compare. The zero value is usable.
 type Options struct {
 	// Gates are checked after the comparison (absolute and regression),
@@ -70,79 +40,6 @@ type Options struct {
 	AllVariants bool
 }
 
-// Row is one task × model × variant × metric of the comparison.
-type Row struct {
-	Task    string `json:"task"`
-	Variant string `json:"variant"`
-	// Model is the candidate's model name; BaseModel the baseline's.
-	Model          string       `json:"model"`
-	BaseModel      string       `json:"base_model"`
-	Metric         string       `json:"metric"`
-	HigherIsBetter bool         `json:"higher_is_better"`
-	Base           result.Float `json:"base"`
-	Cand           result.Float `json:"cand"`
-	BaseCI         *result.CI   `json:"base_ci,omitempty"`
-	CandCI         *result.CI   `json:"cand_ci,omitempty"`
-	// Delta is Cand − Base; DeltaCI its interval.
-	Delta   result.Float `json:"delta"`
-	DeltaCI *result.CI   `json:"delta_ci,omitempty"`
-	// P is the two-sided p-value of the test named by Test (NaN: none).
-	P    result.Float `json:"p"`
-	Test string       `json:"test"`
-	// Paired is the number of examples paired (0 for unpaired tests);
-	// B01/B10 are McNemar's discordant counts.
-	Paired  int     `json:"paired,omitempty"`
-	B01     int     `json:"b01,omitempty"`
-	B10     int     `json:"b10,omitempty"`
-	Verdict Verdict `json:"verdict"`
-}
-
-// Comparison is the outcome of Compare.
-type Comparison struct {
-	Base  Side    `json:"base"`
-	Cand  Side    `json:"cand"`
-	Level float64 `json:"level"`
-	Rows  []Row   `json:"rows"`
-	// Gates holds every evaluated gate: first the candidate suite's own
-	// (Source "suite"), then those of Options.Gates (Source "flag"); Value is
-	// the delta for regression gates.
-	Gates []GateResult `json:"gates"`
-	// Notes explains matching decisions, skipped tests and mismatches.
-	Notes []string `json:"notes,omitempty"`
-}
-
-// Gate sources: where a GateResult's gate came from.
-const (
-	// SourceSuite marks a gate of the candidate suite, re-checked on the candidate.
-	SourceSuite = "suite"
-	// SourceFlag marks a gate given to compare (--gate).
-	SourceFlag = "flag"
-)
-
-// GateResult is one evaluated gate and where it came from.
-type GateResult struct {
-	result.Gate
-	// Source is SourceSuite or SourceFlag.
-	Source string `json:"source"`
-}
-
-// Side identifies one of the two results.
-type Side struct {
-	RunID  string   `json:"run_id"`
-	Suite  string   `json:"suite"`
-	Models []string `json:"models"`
-}
-
-// Failed reports whether any gate failed.
-func (c *Comparison) Failed() bool {
-	for _, g := range c.Gates {
-		if !g.Pass {
-			return true
-		}
-	}
-	return false
-}
-
 // SidecarPath returns the predictions sidecar of r, read from resultPath:
 // r.Predictions resolved against the result file's folder, or "" if none.
 func SidecarPath(resultPath string, r *result.Result) string {
@@ -157,7 +54,7 @@ func SidecarPath(resultPath string, r *result.Result) string {
 
 // Compare compares cand with base. basePreds and candPreds are the paths of
 // the prediction sidecars ("" when not available: tests are then unpaired).
-func Compare(base, cand *result.Result, basePreds, candPreds string, opts Options) (*Comparison, error) {
+func Compare(base, cand *result.Result, basePreds, candPreds string, opts Options) (*result.Comparison, error) {
 	if base == nil || cand == nil {
 		return nil, errors.New("compare: nil result")
 	}
@@ -176,7 +73,7 @@ func Compare(base, cand *result.Result, basePreds, candPreds string, opts Option
 	if opts.Seed == 0 {
 		opts.Seed = base.Suite.Seed
 	}
-	c := &Comparison{Base: side(base), Cand: side(cand), Level: opts.Level}
+	c := &result.Comparison{Base: side(base), Cand: side(cand), Level: opts.Level}
 
 	modelMap := matchModels(base, cand, c)
 	baseByKey := map[string]*result.Evaluation{}
@@ -241,12 +138,12 @@ func Compare(base, cand *result.Result, basePreds, candPreds string, opts Option
 				c.Notes = append(c.Notes, fmt.Sprintf("%s: metric %q not in the baseline", p.c.Key(), cm.Name))
 				continue
 			}
-			row := Row{Task: p.c.Task, Variant: p.c.Variant, Model: p.c.Model, BaseModel: p.b.Model,
+			row := result.CompareRow{Task: p.c.Task, Variant: p.c.Variant, Model: p.c.Model, BaseModel: p.b.Model,
 				Metric: cm.Name, HigherIsBetter: cm.HigherIsBetter, Base: bm.Value, Cand: cm.Value,
 				BaseCI: bm.CI, CandCI: cm.CI, Delta: cm.Value - bm.Value, P: result.Float(math.NaN())}
 			paired := false
 			if bp != nil && !forced[p.c.Key()] {
-				paired = c.pairedTest(&row, p.b, p.c, bp, cp, opts)
+				paired = pairedTest(c, &row, p.b, p.c, bp, cp, opts)
 			}
 			if !paired {
 				unpairedTest(&row, opts.Level)
@@ -259,11 +156,11 @@ func Compare(base, cand *result.Result, basePreds, candPreds string, opts Option
 		return nil, fmt.Errorf("compare: %w: the evaluations %s match but share no metric", ErrNothingInCommon, pairKeys(pairs, func(p pair) string { return p.c.Key() }))
 	}
 	for _, g := range suiteGates(cand) {
-		c.Gates = append(c.Gates, GateResult{Gate: g, Source: SourceSuite})
+		c.Gates = append(c.Gates, result.CompareGate{Gate: g, Source: result.GateSourceSuite})
 	}
 	for _, g := range opts.Gates {
-		for _, rg := range c.evaluateGate(g, cand) {
-			c.Gates = append(c.Gates, GateResult{Gate: rg, Source: SourceFlag})
+		for _, rg := range evaluateGate(c, g, cand) {
+			c.Gates = append(c.Gates, result.CompareGate{Gate: rg, Source: result.GateSourceFlag})
 		}
 	}
 	return c, nil
@@ -360,8 +257,8 @@ func unmatched(base, cand *result.Result, modelMap map[string]string, allVariant
 		what, strings.Join(pairsDesc, ", "), list(bt), list(ct))
 }
 
-func side(r *result.Result) Side {
-	s := Side{RunID: r.Run.ID, Suite: r.Suite.Name}
+func side(r *result.Result) result.CompareSide {
+	s := result.CompareSide{RunID: r.Run.ID, Suite: r.Suite.Name}
 	for _, m := range r.Models {
 		s.Models = append(s.Models, m.Name)
 	}
@@ -379,7 +276,7 @@ func short(h string) string {
 }
 
 // matchModels maps candidate model names to baseline model names.
-func matchModels(base, cand *result.Result, c *Comparison) map[string]string {
+func matchModels(base, cand *result.Result, c *result.Comparison) map[string]string {
 	names := func(r *result.Result) []string {
 		seen := map[string]bool{}
 		var out []string
@@ -430,21 +327,21 @@ func matchModels(base, cand *result.Result, c *Comparison) map[string]string {
 	return m
 }
 
-func verdict(r Row, level float64) Verdict {
+func verdict(r result.CompareRow, level float64) result.Verdict {
 	if r.P.IsNaN() || r.Delta.IsNaN() {
-		return NotTested
+		return result.VerdictNotTested
 	}
 	if float64(r.P) >= 1-level || r.Delta == 0 {
-		return NoChange
+		return result.VerdictNoChange
 	}
 	if (r.Delta > 0) == r.HigherIsBetter {
-		return Better
+		return result.VerdictBetter
 	}
-	return Worse
+	return result.VerdictWorse
 }
 
 // unpairedTest fills the delta CI and p-value from the two reported CIs.
-func unpairedTest(r *Row, level float64) {
+func unpairedTest(r *result.CompareRow, level float64) {
 	if r.BaseCI == nil || r.CandCI == nil || r.Delta.IsNaN() {
 		r.Test = "none"
 		return
@@ -476,7 +373,7 @@ func unpairedTest(r *Row, level float64) {
 }
 
 // evaluateGate evaluates one gate on the comparison.
-func (c *Comparison) evaluateGate(g gate.Gate, cand *result.Result) []result.Gate {
+func evaluateGate(c *result.Comparison, g gate.Gate, cand *result.Result) []result.Gate {
 	if !g.Regression() {
 		return gate.Evaluate(g, cand)
 	}

@@ -1,7 +1,7 @@
 package compare
 
 import (
-	"bytes"
+	"encoding/json"
 	"flag"
 	"math"
 	"os"
@@ -111,22 +111,22 @@ func TestCompareGates(t *testing.T) {
 		name     string
 		cand     []bool
 		gates    []string
-		verdict  Verdict
+		verdict  result.Verdict
 		wantPass []bool
 		reason   string
 	}{
 		// 6 more errors, all discordant one way: b10=6, b01=0, McNemar p = 2/64 = 0.03125.
-		{"significant drop fails may-drop", pattern(n, rng(0, 36)...), []string{"accuracy may drop at most 0.01"}, Worse, []bool{false}, "accuracy dropped by 0.03 from 0.85 to 0.82"},
-		{"significant drop fails if significant", pattern(n, rng(0, 36)...), []string{"accuracy may drop at most 0.01 if significant"}, Worse, []bool{false}, "p=0.031"},
+		{"significant drop fails may-drop", pattern(n, rng(0, 36)...), []string{"accuracy may drop at most 0.01"}, result.VerdictWorse, []bool{false}, "accuracy dropped by 0.03 from 0.85 to 0.82"},
+		{"significant drop fails if significant", pattern(n, rng(0, 36)...), []string{"accuracy may drop at most 0.01 if significant"}, result.VerdictWorse, []bool{false}, "p=0.031"},
 		// 3 more errors: p = 2/8 = 0.25, not significant.
-		{"small drop passes if significant", pattern(n, rng(0, 33)...), []string{"accuracy may drop at most 0.01 if significant"}, NoChange, []bool{true}, "not significantly"},
-		{"small drop fails without if", pattern(n, rng(0, 33)...), []string{"accuracy may drop at most 0.01"}, NoChange, []bool{false}, "dropped by 0.015"},
-		{"improvement passes", pattern(n, rng(0, 10)...), []string{"accuracy may drop at most 0", "accuracy >= 0.9", "nll may rise at most 0"}, Better, []bool{true, true, true}, ""},
-		{"absolute fails", pattern(n, rng(0, 30)...), []string{"accuracy >= 0.9"}, NoChange, []bool{false}, "accuracy = 0.85, want >= 0.9"},
-		{"nan fails", pattern(n, rng(0, 30)...), []string{"auroc may drop at most 0.1"}, NoChange, []bool{false}, "undefined"},
-		{"nan absolute fails", pattern(n, rng(0, 30)...), []string{"auroc >= 0"}, NoChange, []bool{false}, "undefined (NaN): test fixture"},
-		{"scope matches nothing", pattern(n, rng(0, 30)...), []string{"task=other: accuracy may drop at most 0.1"}, NoChange, []bool{false}, "no compared row"},
-		{"rise gate", pattern(n, rng(0, 36)...), []string{"nll may rise at most 0.01"}, Worse, []bool{false}, "nll rose by"},
+		{"small drop passes if significant", pattern(n, rng(0, 33)...), []string{"accuracy may drop at most 0.01 if significant"}, result.VerdictNoChange, []bool{true}, "not significantly"},
+		{"small drop fails without if", pattern(n, rng(0, 33)...), []string{"accuracy may drop at most 0.01"}, result.VerdictNoChange, []bool{false}, "dropped by 0.015"},
+		{"improvement passes", pattern(n, rng(0, 10)...), []string{"accuracy may drop at most 0", "accuracy >= 0.9", "nll may rise at most 0"}, result.VerdictBetter, []bool{true, true, true}, ""},
+		{"absolute fails", pattern(n, rng(0, 30)...), []string{"accuracy >= 0.9"}, result.VerdictNoChange, []bool{false}, "accuracy = 0.85, want >= 0.9"},
+		{"nan fails", pattern(n, rng(0, 30)...), []string{"auroc may drop at most 0.1"}, result.VerdictNoChange, []bool{false}, "undefined"},
+		{"nan absolute fails", pattern(n, rng(0, 30)...), []string{"auroc >= 0"}, result.VerdictNoChange, []bool{false}, "undefined (NaN): test fixture"},
+		{"scope matches nothing", pattern(n, rng(0, 30)...), []string{"task=other: accuracy may drop at most 0.1"}, result.VerdictNoChange, []bool{false}, "no compared row"},
+		{"rise gate", pattern(n, rng(0, 36)...), []string{"nll may rise at most 0.01"}, result.VerdictWorse, []bool{false}, "nll rose by"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,7 +203,7 @@ func TestCompareUnpaired(t *testing.T) {
 	// se_b = sqrt(.85·.15/200) = .02525, se_c = sqrt(.7·.3/200) = .03240;
 	// z = −.15/√(se_b²+se_c²) = −3.653, p = 2.6e-4.
 	assert.InDelta(t, 2.6e-4, float64(r.P), 0.2e-4)
-	assert.Equal(t, Worse, r.Verdict)
+	assert.Equal(t, result.VerdictWorse, r.Verdict)
 	assert.Equal(t, "not tested", c.Rows[1].Verdict.String(), "nll has no CI in the fixture")
 }
 
@@ -216,26 +216,30 @@ func TestGolden(t *testing.T) {
 	c, err := Compare(base, cand, bp, cp, Options{Gates: gates(t,
 		"accuracy may drop at most 0.01", "accuracy >= 0.8", "task=sst2 model=m: nll may rise at most 0.5 if significant", "auroc >= 0.5")})
 	require.NoError(t, err)
-	for _, f := range []struct {
-		name  string
-		write func(*bytes.Buffer) error
-	}{
-		{"compare.table.golden", func(b *bytes.Buffer) error { return c.WriteTable(b) }},
-		{"compare.md.golden", func(b *bytes.Buffer) error { return c.WriteMarkdown(b) }},
-		{"compare.junit.golden", func(b *bytes.Buffer) error { return c.WriteJUnit(b) }},
-		{"compare.json.golden", func(b *bytes.Buffer) error { return c.WriteJSON(b) }},
-	} {
-		var b bytes.Buffer
-		require.NoError(t, f.write(&b))
-		path := filepath.Join("testdata", f.name)
-		if *update {
-			require.NoError(t, os.MkdirAll("testdata", 0o755))
-			require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-		}
-		want, err := os.ReadFile(path)
-		require.NoError(t, err, "run go test -update to create %s", path)
-		assert.Equal(t, string(want), b.String(), "%s differs; rerun with -update if intended", path)
+	// The golden is the document `evalctl compare --format json` writes
+	// (reports.WriteCompareJSON); reports renders it in every format.
+	path := filepath.Join("testdata", "compare.json.golden")
+	type document struct {
+		SchemaVersion string `json:"schema_version"`
+		Failed        bool   `json:"failed"`
+		result.Comparison
 	}
+	if *update {
+		b, err := json.MarshalIndent(document{result.CompareSchema, c.Failed(), *c}, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, append(b, '\n'), 0o644))
+	}
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create %s", path)
+	var want document
+	require.NoError(t, json.Unmarshal(raw, &want))
+	assert.Equal(t, result.CompareSchema, want.SchemaVersion)
+	assert.Equal(t, c.Failed(), want.Failed)
+	wantJSON, err := json.MarshalIndent(&want.Comparison, "", "  ")
+	require.NoError(t, err)
+	gotJSON, err := json.MarshalIndent(c, "", "  ")
+	require.NoError(t, err)
+	assert.Equal(t, string(wantJSON), string(gotJSON), "%s differs; rerun with -update if intended", path)
 }
 
 func TestTieGroups(t *testing.T) {
@@ -269,13 +273,13 @@ func TestCompareSuiteGates(t *testing.T) {
 	}{
 		// The candidate has 36 errors in 200: accuracy 0.82 (hand count).
 		{"suite gate passes", []result.Gate{{Expr: "accuracy >= 0.8", Model: "m", Task: "sst2"}}, nil,
-			[]bool{true}, []string{SourceSuite}, ""},
+			[]bool{true}, []string{result.GateSourceSuite}, ""},
 		{"suite gate fails without any --gate", []result.Gate{{Expr: "accuracy >= 0.83", Model: "m", Task: "sst2", Pass: true}}, nil,
-			[]bool{false}, []string{SourceSuite}, "accuracy = 0.82, want >= 0.83"},
+			[]bool{false}, []string{result.GateSourceSuite}, "accuracy = 0.82, want >= 0.83"},
 		{"suite gate before flags", []result.Gate{{Expr: "accuracy >= 0.9", Model: "m", Task: "sst2"}}, []string{"accuracy may drop at most 0.1"},
-			[]bool{false, true}, []string{SourceSuite, SourceFlag}, "want >= 0.9"},
+			[]bool{false, true}, []string{result.GateSourceSuite, result.GateSourceFlag}, "want >= 0.9"},
 		{"unparsable recorded gate kept as recorded", []result.Gate{{Expr: "accuracy >>= 1", Pass: false, Reason: "as recorded"}}, nil,
-			[]bool{false}, []string{SourceSuite}, "as recorded"},
+			[]bool{false}, []string{result.GateSourceSuite}, "as recorded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,10 +299,8 @@ func TestCompareSuiteGates(t *testing.T) {
 			if tt.reason != "" {
 				assert.Contains(t, c.Gates[0].Reason, tt.reason)
 			}
-			var b bytes.Buffer
-			require.NoError(t, c.WriteJUnit(&b))
-			// One test case per gate and one per compared metric (4 rows).
-			assert.Equal(t, len(tt.wantPass)+4, bytes.Count(b.Bytes(), []byte("<testcase ")))
+			// accuracy, nll, brier and auroc are compared (mkSide's metrics).
+			assert.Len(t, c.Rows, 4)
 		})
 	}
 }

@@ -1,6 +1,9 @@
 // Package compare compares a candidate result with a baseline result, the
-// way `evalctl compare BASE CAND` does in CI, and renders the comparison as
-// a table, Markdown, JSON or JUnit XML.
+// way `evalctl compare BASE CAND` does in CI. It computes a
+// result.Comparison (the document type lives with the result schema);
+// package reports renders it as a table, Markdown, JSON or JUnit XML
+// (reports.WriteCompareTable, WriteCompareMarkdown, WriteCompareJSON,
+// WriteCompareJUnit).
 //
 // # Matching
 //
@@ -31,7 +34,9 @@
 //     both sides' means on the same resample; the CI is the percentile
 //     interval of cand − base, and the two-sided p-value is
 //     min(1, 2·(min(#Δ* ≤ 0, #Δ* ≥ 0)+1)/(R+1)) over the R resamples;
-//   - accuracy additionally gets the exact McNemar test (metrics.McNemar) on the discordant
+//   - a metric whose entry in the metric table (metrics/table.go) names
+//     metrics.McNemarTest (accuracy, acc) additionally gets the exact
+//     McNemar test (metrics.McNemar) on the discordant
 //     pairs b01 (base wrong, cand right) and b10 (base right, cand wrong):
 //     p = min(1, 2·Σ_{i≤min(b01,b10)} C(b01+b10, i)/2^(b01+b10)); this p is
 //     the one the verdict uses.
@@ -41,8 +46,9 @@
 // convention this package does not know) the paired test is skipped and a
 // note says why. Without sidecars the test falls back to an unpaired z-test
 // from the two reported CIs (se = CI width / 2z), which is conservative for
-// positively correlated models. The verdict is Better or Worse (using the
-// metric's higher_is_better) when p < 1 − Level, else NoChange.
+// positively correlated models. The verdict is result.VerdictBetter or
+// VerdictWorse (using the metric's higher_is_better) when p < 1 − Level,
+// else VerdictNoChange.
 //
 // # Leaderboard ties
 //
@@ -54,5 +60,6 @@
 // Absolute gates are evaluated on the candidate (gate.Evaluate). Regression
 // gates ("may drop/rise at most") are evaluated on each clean row in their
 // scope; a row that is missing, NaN, or (with "if significant") has no test
-// available fails. Failed reports whether any gate failed.
+// available fails. (*result.Comparison).Failed reports whether any gate
+// failed.
 package compare

@@ -7,6 +7,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/metrics"
+	"github.com/evalctl/evalctl/tasks"
 )
 
 // example holds what the paired tests need from one prediction.
@@ -42,15 +43,26 @@ func loadPreds(path string) (predIndex, error) {
 // false when x does not count for it.
 type perExample func(x example) (float64, bool)
 
-// recomputable maps metric names to the per-example statistic whose mean is the metric.
-var recomputable = map[string]perExample{
-	"accuracy":    func(x example) (float64, bool) { return b2f(x.correct), x.label >= 0 },
-	"acc":         func(x example) (float64, bool) { return b2f(x.correct), x.label >= 0 },
-	"nll":         nll,
-	"log_loss":    nll,
-	"brier":       brier,
-	"brier_score": brier,
+// termsOf returns the per-example statistic whose mean is metric, and the
+// paired test the metric table names for it (metrics.PairedTestOf); false
+// when compare cannot recompute metric from predictions. A McNemar metric's
+// terms are, by the table's definition, whether the argmax is the label.
+func termsOf(metric string) (perExample, metrics.PairedTest, bool) {
+	test := metrics.PairedTestOf(metric)
+	if test == metrics.McNemarTest {
+		return correct, test, true
+	}
+	switch metrics.Canonical(metric) {
+	case "nll":
+		return nll, test, true
+	case "brier", "brier_score":
+		return brier, test, true
+	}
+	return nil, test, false
 }
+
+// correct is 1 when the argmax is the label, 0 otherwise (labelled examples only).
+func correct(x example) (float64, bool) { return b2f(x.correct), x.label >= 0 }
 
 func b2f(b bool) float64 {
 	if b {
@@ -94,7 +106,7 @@ func mean(xs []float64) float64 {
 func checkRecomputed(f perExample, ex map[int]example, reported result.Float, invalidPolicy string) (float64, bool) {
 	var vs []float64
 	for _, x := range ex {
-		if x.invalid && invalidPolicy == "exclude" {
+		if x.invalid && tasks.InvalidPolicy(invalidPolicy) == tasks.InvalidExclude {
 			continue
 		}
 		if v, ok := f(x); ok {
@@ -108,14 +120,15 @@ func checkRecomputed(f perExample, ex map[int]example, reported result.Float, in
 	return m, math.Abs(m-float64(reported)) <= 1e-6+1e-6*math.Abs(float64(reported))
 }
 
-// pairedTest runs the paired bootstrap (and McNemar for accuracy) on the
+// pairedTest runs the paired bootstrap (or the exact McNemar test where the
+// metric table names it: accuracy, acc) on the
 // examples both sides have. It returns false when it could not.
-func (c *Comparison) pairedTest(r *Row, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
-	f, ok := recomputable[r.Metric]
-	if !ok || (r.Metric != "accuracy" && r.Metric != "acc") {
-		// Every classification metric other than accuracy (which gets
+func pairedTest(c *result.Comparison, r *result.CompareRow, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
+	f, test, ok := termsOf(r.Metric)
+	if !ok || test != metrics.McNemarTest {
+		// Every classification metric other than McNemar's (which gets
 		// McNemar below) is recomputed with the task's own definition.
-		if c.pairedClassification(r, be, ce, bp, cp, opts) {
+		if pairedClassification(c, r, be, ce, bp, cp, opts) {
 			return true
 		}
 	}
@@ -159,7 +172,7 @@ func (c *Comparison) pairedTest(r *Row, be, ce *result.Evaluation, bp, cp predIn
 	r.Delta = result.Float(delta)
 	r.DeltaCI = &result.CI{Low: result.Float(dci.Low), High: result.Float(dci.High), Level: dci.Level, Resamples: dci.Resamples, Method: "paired " + dci.Method + " bootstrap"}
 	r.P, r.Test, r.Paired = result.Float(p), "paired bootstrap", n
-	if r.Metric == "accuracy" || r.Metric == "acc" {
+	if test == metrics.McNemarTest {
 		b01, b10, pm := metrics.McNemar(ac, bc)
 		r.B01, r.B10, r.P, r.Test = b01, b10, result.Float(pm), "exact McNemar"
 	}
@@ -176,7 +189,7 @@ func orderByIndex(bx, cx map[int]example, f perExample, bpol, cpol string) (a, b
 	slices.Sort(keys)
 	for _, i := range keys {
 		x, y := bx[i], cx[i]
-		if (x.invalid && bpol == "exclude") || (y.invalid && cpol == "exclude") {
+		if (x.invalid && tasks.InvalidPolicy(bpol) == tasks.InvalidExclude) || (y.invalid && tasks.InvalidPolicy(cpol) == tasks.InvalidExclude) {
 			continue
 		}
 		va, oka := f(x)

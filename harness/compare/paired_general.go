@@ -17,7 +17,7 @@ import (
 // returns false (and the caller falls back) when the metric cannot be
 // recomputed to the reported value or an invalid-output exclusion would
 // misalign the two sides.
-func (c *Comparison) pairedClassification(r *Row, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
+func pairedClassification(c *result.Comparison, r *result.CompareRow, be, ce *result.Evaluation, bp, cp predIndex, opts Options) bool {
 	if be.Kind != string(tasks.Classification) || ce.Kind != string(tasks.Classification) || len(be.Classes) < 2 || !slices.Equal(be.Classes, ce.Classes) {
 		return false
 	}
@@ -47,8 +47,10 @@ func (c *Comparison) pairedClassification(r *Row, be, ce *result.Evaluation, bp,
 				return nil, fmt.Errorf("%s: scoring.binning: %w", ev.Key(), err)
 			}
 			cfg.Binning = b
-			if s.Edges == "left" {
-				cfg.Edges = metrics.LeftClosed
+			if s.Edges != "" {
+				if err := cfg.Edges.UnmarshalText([]byte(s.Edges)); err != nil {
+					return nil, fmt.Errorf("%s: scoring.edges: %w", ev.Key(), err)
+				}
 			}
 		}
 		clf, err := tasks.NewClassifier(cfg)

@@ -38,7 +38,7 @@ func TestPairedAnyClassificationMetric(t *testing.T) {
 	addECE(t, cand, cp)
 	c, err := Compare(base, cand, bp, cp, Options{Resamples: 300})
 	require.NoError(t, err)
-	var ece *Row
+	var ece *result.CompareRow
 	for i := range c.Rows {
 		if c.Rows[i].Metric == "ece" {
 			ece = &c.Rows[i]

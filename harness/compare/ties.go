@@ -13,7 +13,8 @@ import (
 // dataset identity, metric) whose metric is recomputable from predictions
 // (accuracy, nll, brier), models are sorted best first and each adjacent
 // pair with predictions on common example indices is tested on the same
-// examples (exact McNemar for accuracy, paired bootstrap otherwise). Pairs
+// examples (the metric table's paired test: exact McNemar for accuracy,
+// paired bootstrap otherwise). Pairs
 // not significant at opts.Level are chained into one group, so a group is a
 // run of neighbours none of whose adjacent steps is significant (as asked in
 // HELM #4336). Only groups of two or more models are returned.
@@ -51,7 +52,7 @@ func TieGroups(results []*result.Result, sidecars []string, opts Options) (map[s
 				continue
 			}
 			for _, m := range e.Metrics {
-				if _, ok := recomputable[m.Name]; !ok || m.Value.IsNaN() {
+				if _, _, ok := termsOf(m.Name); !ok || m.Value.IsNaN() {
 					continue
 				}
 				key := result.ColumnKey(e.Task, r.DatasetHash(e.Dataset), m.Name)
@@ -114,7 +115,7 @@ func metricOf(key string) string {
 // pairedP returns the p-value of the paired test of metric between two
 // sides' examples (NaN when they share none).
 func pairedP(metric string, ax, bx map[int]example, apol, bpol string, opts Options) float64 {
-	f := recomputable[metric]
+	f, test, _ := termsOf(metric)
 	if len(ax) == 0 || len(bx) == 0 {
 		return math.NaN()
 	}
@@ -122,7 +123,7 @@ func pairedP(metric string, ax, bx map[int]example, apol, bpol string, opts Opti
 	if len(a) == 0 {
 		return math.NaN()
 	}
-	if metric == "accuracy" || metric == "acc" {
+	if test == metrics.McNemarTest {
 		_, _, p := metrics.McNemar(ac, bc)
 		return p
 	}

@@ -17,7 +17,7 @@ type EmbeddingSpec struct {
 	Output string `yaml:"output"`
 	// Pooling: none, cls, mean or max (default: none for a [batch, dim]
 	// output, mean over the attention mask for [batch, tokens, dim]).
-	Pooling string `yaml:"pooling"`
+	Pooling tasks.Pooling `yaml:"pooling"`
 	// Normalize divides each vector by its L2 norm.
 	Normalize bool `yaml:"normalize"`
 }
@@ -26,7 +26,7 @@ type EmbeddingSpec struct {
 // dataset is the test split.
 type ProbeSpec struct {
 	// Methods to fit: logreg, knn, centroid (default [logreg]).
-	Methods []string `yaml:"methods"`
+	Methods []tasks.ProbeMethod `yaml:"methods"`
 	// Train names the labelled dataset the probes are fitted on (required;
 	// never the task's own dataset).
 	Train string `yaml:"train"`
@@ -86,7 +86,7 @@ func (v *validator) embedding(p string, t *Task) {
 		t.Embedding = &EmbeddingSpec{}
 	}
 	if t.Embedding.Pooling != "" {
-		v.oneOf(p+".embedding.pooling", t.Embedding.Pooling, tasks.Poolings)
+		v.oneOf(p+".embedding.pooling", string(t.Embedding.Pooling), tasks.Poolings)
 	}
 	dsNames := make([]string, len(s.Datasets))
 	for i, d := range s.Datasets {
@@ -105,10 +105,10 @@ func (v *validator) embedding(p string, t *Task) {
 		}
 		pr := t.Probe
 		if len(pr.Methods) == 0 {
-			pr.Methods = []string{"logreg"}
+			pr.Methods = []tasks.ProbeMethod{tasks.ProbeLogReg}
 		}
 		for i, m := range pr.Methods {
-			v.oneOf(fmt.Sprintf("%s.probe.methods[%d]", p, i), m, tasks.ProbeMethods)
+			v.oneOf(fmt.Sprintf("%s.probe.methods[%d]", p, i), string(m), tasks.ProbeMethods)
 		}
 		if pr.Train == "" {
 			v.errorf(p+".probe.train", ErrMissing, "train (the labelled dataset the probe is fitted on)")
@@ -155,7 +155,7 @@ func (v *validator) embedding(p string, t *Task) {
 			v.errorf(p+".probe.seeds", ErrInvalid, "%d (want >= 1)", pr.Seeds)
 		}
 		if t.Robustness != nil && len(pr.Methods) > 1 {
-			v.errorf(p+".robustness", ErrInvalid, "robustness summaries need one probe method per task (methods: %s); split the task", strings.Join(pr.Methods, ", "))
+			v.errorf(p+".robustness", ErrInvalid, "robustness summaries need one probe method per task (methods: %s); split the task", strings.Join(names(pr.Methods...), ", "))
 		}
 		if t.Robustness != nil {
 			for i, name := range t.Robustness.Shift {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/evalctl/evalctl/fairness"
 	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/robustness"
@@ -25,13 +26,22 @@ var (
 	Formats            = sortedFormats()
 	Providers          = []string{"cpu", "cuda", "tensorrt"}
 	GraphOptimizations = []string{"disable", "basic", "extended", "all"}
-	ScoreModes         = []string{"auto", "logits", "probabilities"}
-	InvalidPolicies    = []string{"wrong", "exclude"}
-	Binnings           = []string{"equal_width", "equal_mass"}
-	EdgeRules          = []string{"right", "left"}
+	ScoreModes         = names(tasks.ScoresAuto, tasks.ScoresLogits, tasks.ScoresProbabilities)
+	InvalidPolicies    = names(tasks.InvalidWrong, tasks.InvalidExclude)
+	Binnings           = names(EqualWidth, EqualMass)
+	EdgeRules          = names(EdgesRight, EdgesLeft)
 	Layouts            = []string{"", "hwc_to_chw"}
 	DTypes             = []string{"float32", "float64", "float16", "int64", "int32", "uint8", "bool"}
 )
+
+// names spells typed suite values as written.
+func names[T ~string](vs ...T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
 
 // Load reads, decodes and validates the suite at path. All problems found
 // are returned together (errors.Join of *Error values).
@@ -140,16 +150,16 @@ func (s *Suite) applyDefaults() {
 			t.Metrics = tasks.DefaultMetrics(t.Kind)
 		}
 		if t.Scores == "" {
-			t.Scores = "auto"
+			t.Scores = tasks.ScoresAuto
 		}
 		if t.Invalid == "" {
-			t.Invalid = "wrong"
+			t.Invalid = tasks.InvalidWrong
 		}
 		if t.Calibration.Bins == 0 {
 			t.Calibration.Bins = DefaultBins
 		}
 		if t.Calibration.Binning == "" {
-			t.Calibration.Binning = "equal_width"
+			t.Calibration.Binning = EqualWidth
 		}
 	}
 	if s.Output.Predictions == nil {
@@ -415,11 +425,11 @@ func (v *validator) validate() {
 				t.Metrics[j] = metrics.Canonical(m)
 			}
 		}
-		v.oneOf(p+".scores", t.Scores, ScoreModes)
-		v.oneOf(p+".invalid", t.Invalid, InvalidPolicies)
-		v.oneOf(p+".calibration.binning", t.Calibration.Binning, Binnings)
+		v.oneOf(p+".scores", string(t.Scores), ScoreModes)
+		v.oneOf(p+".invalid", string(t.Invalid), InvalidPolicies)
+		v.oneOf(p+".calibration.binning", string(t.Calibration.Binning), Binnings)
 		if t.Calibration.Edges != "" {
-			v.oneOf(p+".calibration.edges", t.Calibration.Edges, EdgeRules)
+			v.oneOf(p+".calibration.edges", string(t.Calibration.Edges), EdgeRules)
 		}
 		if t.Calibration.Bins < 1 {
 			v.errorf(p+".calibration.bins", ErrInvalid, "%d (want >= 1)", t.Calibration.Bins)
@@ -560,10 +570,10 @@ func (v *validator) fairness(p string, t *Task) {
 		v.errorf(p+".min_group_size", ErrInvalid, "%d (want >= 0)", *f.MinGroupSize)
 	}
 	if f.Method != "" {
-		v.oneOf(p+".method", f.Method, []string{"between_groups", "to_overall"})
+		v.oneOf(p+".method", string(f.Method), names(fairness.Methods()...))
 	}
 	if f.Agg != "" {
-		v.oneOf(p+".agg", f.Agg, []string{"worst_case", "mean"})
+		v.oneOf(p+".agg", string(f.Agg), names(fairness.Aggs()...))
 	}
 	if f.Positive != "" && d.Label != nil && len(d.Label.Classes) > 0 {
 		v.ref(p+".positive", f.Positive, "class", d.Label.Classes)

@@ -16,7 +16,7 @@ type MembershipSpec struct {
 	// of the true label, or a language model's mean per-token loss),
 	// confidence (the largest class probability; classifiers) or lira (the
 	// difference to reference models, offline LiRA).
-	Score string `yaml:"score"`
+	Score tasks.Attack `yaml:"score"`
 	// References names suite models trained without the members (and the
 	// non-members); required for score lira. They are run on both datasets
 	// but are not targets themselves.
@@ -49,7 +49,7 @@ func (v *validator) membership(p string, t *Task, dsNames, modelNames []string) 
 	if ms.Score == "" {
 		ms.Score = tasks.AttackLoss
 	}
-	v.oneOf(mp+".score", ms.Score, tasks.AttackScores)
+	v.oneOf(mp+".score", string(ms.Score), tasks.AttackScores)
 	for i, r := range ms.References {
 		rp := fmt.Sprintf("%s.references[%d]", mp, i)
 		v.ref(rp, r, "model", modelNames)

@@ -5,6 +5,10 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/evalctl/evalctl/fairness"
+	"github.com/evalctl/evalctl/metrics"
+	"github.com/evalctl/evalctl/tasks"
 )
 
 // Version is the suite schema version this build reads.
@@ -186,11 +190,11 @@ type Task struct {
 	Output string `yaml:"output"`
 	// Scores says what the output holds: logits, probabilities or auto
 	// (default auto: probabilities if every row is in [0,1] and sums to 1).
-	Scores  string   `yaml:"scores"`
-	Metrics []string `yaml:"metrics"`
+	Scores  tasks.ScoreMode `yaml:"scores"`
+	Metrics []string        `yaml:"metrics"`
 	// Invalid says what happens to NaN/Inf outputs: wrong (default) or exclude.
-	Invalid     string          `yaml:"invalid"`
-	Calibration CalibrationSpec `yaml:"calibration"`
+	Invalid     tasks.InvalidPolicy `yaml:"invalid"`
+	Calibration CalibrationSpec     `yaml:"calibration"`
 	// Robustness evaluates the task again under perturbations and on shift datasets.
 	Robustness *RobustnessSpec `yaml:"robustness"`
 	// Fairness reports every metric per group, with gaps and criteria.
@@ -257,10 +261,10 @@ type FairnessSpec struct {
 	Counterfactual []CounterfactualSpec `yaml:"counterfactual"`
 	// Method is fairlearn's method for the criteria: between_groups
 	// (default) or to_overall.
-	Method string `yaml:"method"`
+	Method fairness.Method `yaml:"method"`
 	// Agg combines equalized odds' TPR and FPR parts: worst_case (default)
 	// or mean, as fairlearn's agg.
-	Agg string `yaml:"agg"`
+	Agg fairness.Agg `yaml:"agg"`
 }
 
 // CounterfactualSpec substitutes a protected attribute's value in the input
@@ -283,13 +287,45 @@ type CalibrationSpec struct {
 	// Bins for ECE (default 15, Guo et al. 2017).
 	Bins int `yaml:"bins"`
 	// Binning: equal_width (default) or equal_mass.
-	Binning string `yaml:"binning"`
+	Binning Binning `yaml:"binning"`
 	// Dataset names a calibration split for temperature scaling (never the test split).
 	Dataset string `yaml:"dataset"`
 	// Edges is the side bins are closed on: right (default; Guo et al.) or
 	// left (torchmetrics, whose bins are [lower, upper)).
-	Edges string `yaml:"edges"`
+	Edges Edges `yaml:"edges"`
 }
+
+// Binning is calibration.binning as written in a suite.
+type Binning string
+
+// Edges is calibration.edges as written in a suite: the side calibration
+// bins are closed on.
+type Edges string
+
+// The binnings and edge rules.
+const (
+	// EqualWidth is metrics.EqualWidth (the default).
+	EqualWidth Binning = "equal_width"
+	// EqualMass is metrics.EqualMass.
+	EqualMass Binning = "equal_mass"
+	// EdgesRight is metrics.RightClosed (the default, also when empty).
+	EdgesRight Edges = "right"
+	// EdgesLeft is metrics.LeftClosed.
+	EdgesLeft Edges = "left"
+)
+
+// The metrics values of the suite spellings; an empty (defaulted) key maps
+// to the zero value, metrics.EqualWidth and metrics.RightClosed.
+var (
+	binnings  = map[Binning]metrics.Binning{EqualWidth: metrics.EqualWidth, EqualMass: metrics.EqualMass}
+	edgeRules = map[Edges]metrics.EdgeRule{EdgesRight: metrics.RightClosed, EdgesLeft: metrics.LeftClosed}
+)
+
+// Metrics returns the binning b names (metrics.EqualWidth when empty).
+func (b Binning) Metrics() metrics.Binning { return binnings[b] }
+
+// Metrics returns the edge rule e names (metrics.RightClosed when empty).
+func (e Edges) Metrics() metrics.EdgeRule { return edgeRules[e] }
 
 // GateSpec is a CI gate: either a bare expression string ("accuracy >= 0.8")
 // or a mapping with expr and an optional task and model scope.

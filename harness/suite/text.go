@@ -101,7 +101,7 @@ type LMSpec struct {
 	// Calibrate is "contextual" for contextual calibration (Zhao et al.
 	// 2021): class probabilities are divided by those the model gives the
 	// same prompt with a content-free input, then renormalised.
-	Calibrate string `yaml:"calibrate"`
+	Calibrate LMCalibration `yaml:"calibrate"`
 	// ContentFree are the content-free inputs of contextual calibration
 	// (default "N/A", "", "[MASK]", as Zhao et al.); each replaces every
 	// field of the example's text template.
@@ -137,7 +137,7 @@ type FewshotSpec struct {
 	From string `yaml:"from"`
 	// Sampler: random (default), first, or balanced (round robin over the
 	// answers, random within each).
-	Sampler string `yaml:"sampler"`
+	Sampler FewshotSampler `yaml:"sampler"`
 	// Seed seeds the sampler (default: the suite seed); each example's
 	// demonstrations depend only on the seed and the example's index.
 	Seed *uint64 `yaml:"seed"`
@@ -178,8 +178,33 @@ func (l *IntList) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// LMCalibration is lm.calibrate: how class probabilities of a language
+// model classifier are calibrated.
+type LMCalibration string
+
+// The calibrations.
+const (
+	// CalibrateNone leaves the probabilities as they are (the default).
+	CalibrateNone LMCalibration = "none"
+	// CalibrateContextual is contextual calibration (Zhao et al. 2021).
+	CalibrateContextual LMCalibration = "contextual"
+)
+
+// FewshotSampler is how lm.fewshot.sampler picks demonstrations.
+type FewshotSampler string
+
+// The few-shot samplers.
+const (
+	// SamplerRandom draws demonstrations at random (the default).
+	SamplerRandom FewshotSampler = "random"
+	// SamplerFirst takes the first examples of the pool.
+	SamplerFirst FewshotSampler = "first"
+	// SamplerBalanced goes round robin over the answers, at random within each.
+	SamplerBalanced FewshotSampler = "balanced"
+)
+
 // Samplers are the few-shot samplers.
-var Samplers = []string{"random", "first", "balanced"}
+var Samplers = names(SamplerRandom, SamplerFirst, SamplerBalanced)
 
 // TextOf returns the dataset's text feature, if it has one.
 func (d *Dataset) TextOf() *Feature {
@@ -406,13 +431,13 @@ func (v *validator) text(p string, t *Task) {
 		lm.FewshotDelimiter = &nl
 	}
 	if lm.Calibrate == "" {
-		lm.Calibrate = "none"
+		lm.Calibrate = CalibrateNone
 	}
-	v.oneOf(lp+".calibrate", lm.Calibrate, []string{"none", "contextual"})
-	if lm.Calibrate == "contextual" && t.Kind != string(tasks.Classification) {
+	v.oneOf(lp+".calibrate", string(lm.Calibrate), names(CalibrateNone, CalibrateContextual))
+	if lm.Calibrate == CalibrateContextual && t.Kind != string(tasks.Classification) {
 		v.errorf(lp+".calibrate", ErrInvalid, "contextual calibration applies to classification by a language model (lm.verbalizer), not kind %s", t.Kind)
 	}
-	if lm.Calibrate == "contextual" && len(lm.ContentFree) == 0 {
+	if lm.Calibrate == CalibrateContextual && len(lm.ContentFree) == 0 {
 		lm.ContentFree = []string{"N/A", "", "[MASK]"}
 	}
 	if f := lm.Fewshot; f != nil {
@@ -442,9 +467,9 @@ func (v *validator) text(p string, t *Task) {
 		}
 		v.ref(fp+".from", f.From, "dataset", names)
 		if f.Sampler == "" {
-			f.Sampler = "random"
+			f.Sampler = SamplerRandom
 		}
-		v.oneOf(fp+".sampler", f.Sampler, Samplers)
+		v.oneOf(fp+".sampler", string(f.Sampler), Samplers)
 		if f.Seed == nil {
 			seed := s.Seed
 			f.Seed = &seed

@@ -128,7 +128,7 @@ tasks:
 	a, b := s.Tasks[0].LM, s.Tasks[1].LM
 	assert.Equal(t, IntList{0, 1, 5}, a.Fewshot.K)
 	assert.Equal(t, "d", a.Fewshot.From, "demonstrations default to the task's dataset")
-	assert.Equal(t, "random", a.Fewshot.Sampler)
+	assert.Equal(t, SamplerRandom, a.Fewshot.Sampler)
 	assert.Equal(t, uint64(7), *a.Fewshot.Seed, "the sampler's seed defaults to the suite's")
 	assert.Equal(t, []string{"N/A", "", "[MASK]"}, a.ContentFree)
 	assert.Equal(t, "Review: {q}", a.Context, "the context defaults to the text feature's template")

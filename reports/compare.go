@@ -1,4 +1,4 @@
-package compare
+package reports
 
 import (
 	"encoding/json"
@@ -11,31 +11,28 @@ import (
 	"github.com/evalctl/evalctl/harness/result"
 )
 
-// Schema is the schema_version of the JSON comparison document.
-const Schema = "evalctl.compare/v1"
-
-func num(f result.Float) string {
+func cmpNum(f result.Float) string {
 	if f.IsNaN() {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.4f", float64(f))
 }
 
-func signed(f result.Float) string {
+func cmpSigned(f result.Float) string {
 	if f.IsNaN() {
 		return "n/a"
 	}
 	return fmt.Sprintf("%+.4f", float64(f))
 }
 
-func ciText(ci *result.CI) string {
+func cmpCI(ci *result.CI) string {
 	if ci == nil || ci.Low.IsNaN() || ci.High.IsNaN() {
 		return ""
 	}
 	return fmt.Sprintf("[%+.4f, %+.4f]", float64(ci.Low), float64(ci.High))
 }
 
-func pText(p result.Float) string {
+func cmpP(p result.Float) string {
 	if p.IsNaN() {
 		return "n/a"
 	}
@@ -45,33 +42,33 @@ func pText(p result.Float) string {
 	return fmt.Sprintf("%.4f", float64(p))
 }
 
-func arrow(r Row) string {
+func cmpArrow(r result.CompareRow) string {
 	switch r.Verdict {
-	case Better:
+	case result.VerdictBetter:
 		return "better"
-	case Worse:
+	case result.VerdictWorse:
 		return "WORSE"
-	case NotTested:
+	case result.VerdictNotTested:
 		return "not tested"
 	}
 	return "~"
 }
 
-func modelLabel(r Row) string {
+func cmpModel(r result.CompareRow) string {
 	if r.BaseModel != r.Model {
 		return r.BaseModel + " → " + r.Model
 	}
 	return r.Model
 }
 
-func status(g GateResult) string {
+func cmpStatus(g result.CompareGate) string {
 	if g.Pass {
 		return "PASS"
 	}
 	return "FAIL"
 }
 
-func gateScope(g GateResult) string {
+func cmpScope(g result.CompareGate) string {
 	s := g.Model + "/" + g.Task
 	if s == "/" {
 		return "*"
@@ -79,8 +76,9 @@ func gateScope(g GateResult) string {
 	return s
 }
 
-// WriteTable writes the comparison as aligned plain text for a terminal.
-func (c *Comparison) WriteTable(w io.Writer) error {
+// WriteCompareTable writes the comparison as aligned plain text for a
+// terminal (`evalctl compare --format table`).
+func WriteCompareTable(w io.Writer, c *result.Comparison) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "TASK\tMODEL\tMETRIC\tBASE\tCAND\tDELTA\t%g%% CI\tP\tTEST\tVERDICT\n", c.Level*100)
 	for _, r := range c.Rows {
@@ -88,8 +86,8 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		if r.Variant != "clean" {
 			task += " (" + r.Variant + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", task, modelLabel(r), r.Metric, num(r.Base), num(r.Cand),
-			signed(r.Delta), ciText(r.DeltaCI), pText(r.P), r.Test, arrow(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", task, cmpModel(r), r.Metric, cmpNum(r.Base), cmpNum(r.Cand),
+			cmpSigned(r.Delta), cmpCI(r.DeltaCI), cmpP(r.P), r.Test, cmpArrow(r))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -99,7 +97,7 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "GATE\tFROM\tSCOPE\tVALUE\tSTATUS\tREASON")
 		for _, g := range c.Gates {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.Expr, sourceLabel(g), gateScope(g), num(g.Value), status(g), g.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.Expr, cmpSource(g), cmpScope(g), cmpNum(g.Value), cmpStatus(g), g.Reason)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -108,21 +106,21 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	for _, n := range c.Notes {
 		fmt.Fprintln(w, "note: "+n)
 	}
-	_, err := fmt.Fprintln(w, c.summary())
+	_, err := fmt.Fprintln(w, cmpSummary(c))
 	return err
 }
 
-// sourceLabel says where a gate came from: "suite" or "--gate".
-func sourceLabel(g GateResult) string {
-	if g.Source == SourceSuite {
+// cmpSource says where a gate came from: "suite" or "--gate".
+func cmpSource(g result.CompareGate) string {
+	if g.Source == result.GateSourceSuite {
 		return "suite"
 	}
 	return "--gate"
 }
 
-// testLegend explains each test named in rows, in a fixed order, for the
+// cmpLegend explains each test named in rows, in a fixed order, for the
 // reader of a p-value.
-func testLegend(rows []Row) []string {
+func cmpLegend(rows []result.CompareRow) []string {
 	used := map[string]bool{}
 	for _, r := range rows {
 		used[r.Test] = true
@@ -141,7 +139,8 @@ func testLegend(rows []Row) []string {
 	return out
 }
 
-func (c *Comparison) summary() string {
+// cmpSummary counts the rows better and worse and the gates passed and failed.
+func cmpSummary(c *result.Comparison) string {
 	fail := 0
 	for _, g := range c.Gates {
 		if !g.Pass {
@@ -151,9 +150,9 @@ func (c *Comparison) summary() string {
 	better, worse := 0, 0
 	for _, r := range c.Rows {
 		switch r.Verdict {
-		case Better:
+		case result.VerdictBetter:
 			better++
-		case Worse:
+		case result.VerdictWorse:
 			worse++
 		}
 	}
@@ -164,17 +163,18 @@ func (c *Comparison) summary() string {
 	return s
 }
 
-// mdCode escapes s for a Markdown code span inside a table cell.
-func mdCode(s string) string { return "`" + strings.ReplaceAll(s, "|", `\|`) + "`" }
+// cmpMDCode escapes s for a Markdown code span inside a table cell.
+func cmpMDCode(s string) string { return "`" + strings.ReplaceAll(s, "|", `\|`) + "`" }
 
-func mdEscape(s string) string {
+func cmpMDEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// WriteMarkdown writes the comparison as GitHub-flavoured Markdown, fit for
-// a pull-request comment: a headline with the gate outcome, the gates, then
-// the metric table (worse rows first) and notes in a collapsed block.
-func (c *Comparison) WriteMarkdown(w io.Writer) error {
+// WriteCompareMarkdown writes the comparison as GitHub-flavoured Markdown,
+// fit for a pull-request comment: a headline with the gate outcome, the
+// gates, then the metric table (worse rows first) and notes in a collapsed
+// block.
+func WriteCompareMarkdown(w io.Writer, c *result.Comparison) error {
 	var b strings.Builder
 	head := "✅ evalctl compare: all gates passed"
 	if c.Failed() {
@@ -183,7 +183,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		head = "evalctl compare"
 	}
 	fmt.Fprintf(&b, "### %s\n\n", head)
-	fmt.Fprintf(&b, "Baseline `%s` (%s) vs candidate `%s` (%s). %s.\n\n", mdEscape(c.Base.RunID), mdEscape(c.Base.Suite), mdEscape(c.Cand.RunID), mdEscape(c.Cand.Suite), c.summary())
+	fmt.Fprintf(&b, "Baseline `%s` (%s) vs candidate `%s` (%s). %s.\n\n", cmpMDEscape(c.Base.RunID), cmpMDEscape(c.Base.Suite), cmpMDEscape(c.Cand.RunID), cmpMDEscape(c.Cand.Suite), cmpSummary(c))
 	if len(c.Gates) > 0 {
 		b.WriteString("| Gate | From | Scope | Value | Status | Reason |\n|---|---|---|---:|:---:|---|\n")
 		for _, g := range c.Gates {
@@ -191,17 +191,17 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 			if !g.Pass {
 				st = "❌ FAIL"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCode(g.Expr), mdEscape(sourceLabel(g)), mdEscape(gateScope(g)), num(g.Value), st, mdEscape(g.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cmpMDCode(g.Expr), cmpMDEscape(cmpSource(g)), cmpMDEscape(cmpScope(g)), cmpNum(g.Value), st, cmpMDEscape(g.Reason))
 		}
 		b.WriteString("\n")
 	}
-	var changed, unchanged []Row
-	for _, pass := range []Verdict{Worse, Better, NoChange, NotTested} {
+	var changed, unchanged []result.CompareRow
+	for _, pass := range []result.Verdict{result.VerdictWorse, result.VerdictBetter, result.VerdictNoChange, result.VerdictNotTested} {
 		for _, r := range c.Rows {
 			if r.Verdict != pass {
 				continue
 			}
-			if pass == Worse || pass == Better {
+			if pass == result.VerdictWorse || pass == result.VerdictBetter {
 				changed = append(changed, r)
 			} else {
 				unchanged = append(unchanged, r)
@@ -209,7 +209,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if len(changed) > 0 {
-		c.mdRows(&b, changed)
+		cmpMDRows(&b, c, changed)
 	} else {
 		b.WriteString("No metric changed significantly.\n")
 	}
@@ -219,20 +219,20 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 			noun = "row"
 		}
 		fmt.Fprintf(&b, "\n<details><summary>%d unchanged or untested %s</summary>\n\n", len(unchanged), noun)
-		c.mdRows(&b, unchanged)
+		cmpMDRows(&b, c, unchanged)
 		b.WriteString("\n</details>\n")
 	}
-	if legend := testLegend(c.Rows); len(legend) > 0 {
+	if legend := cmpLegend(c.Rows); len(legend) > 0 {
 		b.WriteString("\nWhere each p-value comes from (the Test column):\n\n")
 		for _, l := range legend {
 			name, text, _ := strings.Cut(l, ": ")
-			fmt.Fprintf(&b, "- **%s**: %s.\n", name, mdEscape(text))
+			fmt.Fprintf(&b, "- **%s**: %s.\n", name, cmpMDEscape(text))
 		}
 	}
 	if len(c.Notes) > 0 {
 		b.WriteString("\n<details><summary>Notes</summary>\n\n")
 		for _, n := range c.Notes {
-			b.WriteString("- " + mdEscape(n) + "\n")
+			b.WriteString("- " + cmpMDEscape(n) + "\n")
 		}
 		b.WriteString("\n</details>\n")
 	}
@@ -240,71 +240,71 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// mdRows writes rows as a Markdown table with its header.
-func (c *Comparison) mdRows(b *strings.Builder, rows []Row) {
+// cmpMDRows writes rows as a Markdown table with its header.
+func cmpMDRows(b *strings.Builder, c *result.Comparison, rows []result.CompareRow) {
 	fmt.Fprintf(b, "| Task | Model | Metric | Base | Cand | Δ | %g%% CI of Δ | p | Test | Verdict |\n|---|---|---|---:|---:|---:|---|---:|---|---|\n", c.Level*100)
 	for _, r := range rows {
 		v := r.Verdict.String()
 		switch r.Verdict {
-		case Worse:
+		case result.VerdictWorse:
 			v = "🔻 **worse**"
-		case Better:
+		case result.VerdictBetter:
 			v = "🔺 better"
 		}
 		task := r.Task
 		if r.Variant != "clean" {
 			task += " (" + r.Variant + ")"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(task), mdEscape(modelLabel(r)), mdEscape(r.Metric),
-			num(r.Base), num(r.Cand), signed(r.Delta), ciText(r.DeltaCI), pText(r.P), r.Test, v)
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cmpMDEscape(task), cmpMDEscape(cmpModel(r)), cmpMDEscape(r.Metric),
+			cmpNum(r.Base), cmpNum(r.Cand), cmpSigned(r.Delta), cmpCI(r.DeltaCI), cmpP(r.P), r.Test, v)
 	}
 }
 
-// WriteJSON writes the comparison as an indented JSON document with
-// "schema_version": Schema. NaN numbers are null.
-func (c *Comparison) WriteJSON(w io.Writer) error {
+// WriteCompareJSON writes the comparison as an indented JSON document with
+// "schema_version": result.CompareSchema. NaN numbers are null.
+func WriteCompareJSON(w io.Writer, c *result.Comparison) error {
 	doc := struct {
 		SchemaVersion string `json:"schema_version"`
 		Failed        bool   `json:"failed"`
-		*Comparison
-	}{Schema, c.Failed(), c}
+		*result.Comparison
+	}{result.CompareSchema, c.Failed(), c}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+type cmpJUnitSuites struct {
+	XMLName  xml.Name        `xml:"testsuites"`
+	Name     string          `xml:"name,attr"`
+	Tests    int             `xml:"tests,attr"`
+	Failures int             `xml:"failures,attr"`
+	Suites   []cmpJUnitSuite `xml:"testsuite"`
 }
 
-type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Time      string      `xml:"time,attr"`
-	TestCases []junitCase `xml:"testcase"`
+type cmpJUnitSuite struct {
+	Name      string         `xml:"name,attr"`
+	Tests     int            `xml:"tests,attr"`
+	Failures  int            `xml:"failures,attr"`
+	Errors    int            `xml:"errors,attr"`
+	Time      string         `xml:"time,attr"`
+	TestCases []cmpJUnitCase `xml:"testcase"`
 }
 
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+type cmpJUnitCase struct {
+	Name      string           `xml:"name,attr"`
+	ClassName string           `xml:"classname,attr"`
+	Time      string           `xml:"time,attr"`
+	Failure   *cmpJUnitFailure `xml:"failure,omitempty"`
+	SystemOut string           `xml:"system-out,omitempty"`
 }
 
-type junitFailure struct {
+type cmpJUnitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes the comparison as JUnit XML with two test suites:
+// WriteCompareJUnit writes the comparison as JUnit XML with two test suites:
 // "evalctl gates", one test case per evaluated gate (class name
 // "evalctl.gate.<task>" for --gate gates, "evalctl.suite-gate.<task>" for the
 // candidate suite's own, name "<model>: <expr>"), failing gates with a
@@ -313,8 +313,8 @@ type junitFailure struct {
 // "<model>: <metric>"), which passes (only gates fail a comparison) and
 // carries both values, the change, its interval, p-value, test and verdict.
 // CI systems (GitHub, GitLab, Jenkins) show these as test results.
-func (c *Comparison) WriteJUnit(w io.Writer) error {
-	gs := junitSuite{Name: "evalctl gates", Time: "0"}
+func WriteCompareJUnit(w io.Writer, c *result.Comparison) error {
+	gs := cmpJUnitSuite{Name: "evalctl gates", Time: "0"}
 	for _, g := range c.Gates {
 		task := g.Task
 		if task == "" {
@@ -325,35 +325,35 @@ func (c *Comparison) WriteJUnit(w io.Writer) error {
 			name = g.Model + ": " + g.Expr
 		}
 		class := "evalctl.gate." + task
-		if g.Source == SourceSuite {
+		if g.Source == result.GateSourceSuite {
 			class = "evalctl.suite-gate." + task
 		}
-		tc := junitCase{Name: name, ClassName: class, Time: "0"}
+		tc := cmpJUnitCase{Name: name, ClassName: class, Time: "0"}
 		if !g.Pass {
 			gs.Failures++
-			tc.Failure = &junitFailure{Message: g.Reason, Type: "GateFailed",
-				Text: fmt.Sprintf("%s\nfrom: %s\nscope: %s\nvalue: %s\nthreshold: %g\n", g.Expr, sourceLabel(g), gateScope(g), num(g.Value), g.Threshold)}
+			tc.Failure = &cmpJUnitFailure{Message: g.Reason, Type: "GateFailed",
+				Text: fmt.Sprintf("%s\nfrom: %s\nscope: %s\nvalue: %s\nthreshold: %g\n", g.Expr, cmpSource(g), cmpScope(g), cmpNum(g.Value), g.Threshold)}
 		} else if g.Reason != "" {
 			tc.SystemOut = g.Reason
 		}
 		gs.TestCases = append(gs.TestCases, tc)
 	}
 	gs.Tests = len(gs.TestCases)
-	ms := junitSuite{Name: "evalctl metrics", Time: "0"}
+	ms := cmpJUnitSuite{Name: "evalctl metrics", Time: "0"}
 	for _, r := range c.Rows {
-		name := modelLabel(r) + ": " + r.Metric
+		name := cmpModel(r) + ": " + r.Metric
 		if r.Variant != "clean" {
 			name += " (" + r.Variant + ")"
 		}
-		out := fmt.Sprintf("base %s, cand %s, change %s", num(r.Base), num(r.Cand), signed(r.Delta))
-		if ci := ciText(r.DeltaCI); ci != "" {
+		out := fmt.Sprintf("base %s, cand %s, change %s", cmpNum(r.Base), cmpNum(r.Cand), cmpSigned(r.Delta))
+		if ci := cmpCI(r.DeltaCI); ci != "" {
 			out += fmt.Sprintf(", %g%% CI %s", c.Level*100, ci)
 		}
-		out += fmt.Sprintf(", p %s (%s): %s", pText(r.P), r.Test, r.Verdict)
-		ms.TestCases = append(ms.TestCases, junitCase{Name: name, ClassName: "evalctl.metric." + r.Task, Time: "0", SystemOut: out})
+		out += fmt.Sprintf(", p %s (%s): %s", cmpP(r.P), r.Test, r.Verdict)
+		ms.TestCases = append(ms.TestCases, cmpJUnitCase{Name: name, ClassName: "evalctl.metric." + r.Task, Time: "0", SystemOut: out})
 	}
 	ms.Tests = len(ms.TestCases)
-	doc := junitSuites{Name: "evalctl compare", Tests: gs.Tests + ms.Tests, Failures: gs.Failures, Suites: []junitSuite{gs, ms}}
+	doc := cmpJUnitSuites{Name: "evalctl compare", Tests: gs.Tests + ms.Tests, Failures: gs.Failures, Suites: []cmpJUnitSuite{gs, ms}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
