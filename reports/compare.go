@@ -163,12 +163,8 @@ func cmpSummary(c *result.Comparison) string {
 	return s
 }
 
-// cmpMDCode escapes s for a Markdown code span inside a table cell.
-func cmpMDCode(s string) string { return "`" + strings.ReplaceAll(s, "|", `\|`) + "`" }
-
-func cmpMDEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+// cmpMDCode writes s as a Markdown code span inside a table cell.
+func cmpMDCode(s string) string { return strings.ReplaceAll(markdownCode(s), "|", `\|`) }
 
 // WriteCompareMarkdown writes the comparison as GitHub-flavoured Markdown,
 // fit for a pull-request comment: a headline with the gate outcome, the
@@ -183,7 +179,7 @@ func WriteCompareMarkdown(w io.Writer, c *result.Comparison) error {
 		head = "evalctl compare"
 	}
 	fmt.Fprintf(&b, "### %s\n\n", head)
-	fmt.Fprintf(&b, "Baseline `%s` (%s) vs candidate `%s` (%s). %s.\n\n", cmpMDEscape(c.Base.RunID), cmpMDEscape(c.Base.Suite), cmpMDEscape(c.Cand.RunID), cmpMDEscape(c.Cand.Suite), cmpSummary(c))
+	fmt.Fprintf(&b, "Baseline %s (%s) vs candidate %s (%s). %s.\n\n", cmpMDCode(c.Base.RunID), markdownText(c.Base.Suite), cmpMDCode(c.Cand.RunID), markdownText(c.Cand.Suite), cmpSummary(c))
 	if len(c.Gates) > 0 {
 		b.WriteString("| Gate | From | Scope | Value | Status | Reason |\n|---|---|---|---:|:---:|---|\n")
 		for _, g := range c.Gates {
@@ -191,7 +187,7 @@ func WriteCompareMarkdown(w io.Writer, c *result.Comparison) error {
 			if !g.Pass {
 				st = "❌ FAIL"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cmpMDCode(g.Expr), cmpMDEscape(cmpSource(g)), cmpMDEscape(cmpScope(g)), cmpNum(g.Value), st, cmpMDEscape(g.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cmpMDCode(g.Expr), markdownText(cmpSource(g)), markdownText(cmpScope(g)), cmpNum(g.Value), st, markdownText(g.Reason))
 		}
 		b.WriteString("\n")
 	}
@@ -226,13 +222,13 @@ func WriteCompareMarkdown(w io.Writer, c *result.Comparison) error {
 		b.WriteString("\nWhere each p-value comes from (the Test column):\n\n")
 		for _, l := range legend {
 			name, text, _ := strings.Cut(l, ": ")
-			fmt.Fprintf(&b, "- **%s**: %s.\n", name, cmpMDEscape(text))
+			fmt.Fprintf(&b, "- **%s**: %s.\n", name, markdownText(text))
 		}
 	}
 	if len(c.Notes) > 0 {
 		b.WriteString("\n<details><summary>Notes</summary>\n\n")
 		for _, n := range c.Notes {
-			b.WriteString("- " + cmpMDEscape(n) + "\n")
+			b.WriteString("- " + markdownText(n) + "\n")
 		}
 		b.WriteString("\n</details>\n")
 	}
@@ -255,7 +251,7 @@ func cmpMDRows(b *strings.Builder, c *result.Comparison, rows []result.CompareRo
 		if r.Variant != "clean" {
 			task += " (" + r.Variant + ")"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cmpMDEscape(task), cmpMDEscape(cmpModel(r)), cmpMDEscape(r.Metric),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", markdownText(task), markdownText(cmpModel(r)), markdownText(r.Metric),
 			cmpNum(r.Base), cmpNum(r.Cand), cmpSigned(r.Delta), cmpCI(r.DeltaCI), cmpP(r.P), r.Test, v)
 	}
 }

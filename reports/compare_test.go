@@ -68,3 +68,23 @@ func TestCompareJUnitCases(t *testing.T) {
 	assert.Equal(t, len(c.Gates)+len(c.Rows), bytes.Count(b.Bytes(), []byte("<testcase ")))
 	assert.Equal(t, failed, bytes.Count(b.Bytes(), []byte("<failure ")))
 }
+
+// TestCompareMarkdownEscapes: names from the two results (suites, run ids,
+// tasks) cannot break the pull-request comment: "&", "<" and ">" become
+// entities, carriage returns and line breaks spaces, and "|" and "`"
+// cannot add table cells or end a code span.
+func TestCompareMarkdownEscapes(t *testing.T) {
+	c := compareFixture(t)
+	c.Base.Suite = "a & b\r<img src=x>"
+	c.Cand.RunID = "run`\r\n| x"
+	require.NotEmpty(t, c.Rows)
+	c.Rows[0].Task = "t\r|&amp;"
+	var b bytes.Buffer
+	require.NoError(t, WriteCompareMarkdown(&b, c))
+	out := b.String()
+	assert.NotContains(t, out, "\r")
+	assert.NotContains(t, out, "<img")
+	assert.Contains(t, out, "(a &amp; b &lt;img src=x&gt;)")
+	assert.Contains(t, out, "candidate `run'  \\| x`")
+	assert.Contains(t, out, "| t \\|&amp;amp; |")
+}
