@@ -295,3 +295,81 @@ func mean(x []float64) float64 {
 	}
 	return s / float64(len(x))
 }
+
+// PublishedBaseline holds a baseline model's published error rates, given
+// as numbers instead of a model evaluated in the same run: Hendrycks &
+// Dietterich (2019) normalise ImageNet-C's corruption errors by AlexNet's.
+type PublishedBaseline struct {
+	// Errors maps a corruption to the baseline's error rates: one number,
+	// its mean over severities 1–5 (as published: AlexNet's Gaussian noise
+	// error is 0.886428), or five, one per severity.
+	Errors map[string][]float64
+	// Clean is the baseline's clean error rate, for relative mCE; NaN when
+	// not given (relative mCE is then NaN).
+	Clean float64
+}
+
+// MCEPublished computes the corruption errors of a model against published
+// baseline errors. model holds error rates (see Table.ErrorRates) with all
+// MaxSeverity severities of every corruption, in severity order. With
+// E_{s,c} the model's error and B_c the baseline's mean error over
+// severities (or the mean of its five per-severity errors):
+//
+//	CE_c          = Σ_s E_{s,c} / Σ_s B_{s,c}  = mean_s E_{s,c} / B_c
+//	mCE           = mean_c CE_c
+//	RelativeCE_c  = (mean_s E_{s,c} − E_clean) / (B_c − B_clean)
+//	relative mCE  = mean_c RelativeCE_c
+//
+// which is MCE with a baseline table whose every severity holds B_c, as
+// AugMix's and the ImageNet-C papers' evaluation scripts compute it
+// (ce = mean error / ALEXNET_ERR[c]). The corruptions are the model's;
+// each must have a baseline entry. Errors name the corruption.
+func MCEPublished(model Table, base PublishedBaseline) (CEResult, error) {
+	names := model.Names()
+	if len(names) == 0 {
+		return CEResult{}, errors.New("mce: model table has no corruptions")
+	}
+	bt := Table{Clean: base.Clean, Values: make(map[string][]float64, len(names))}
+	for _, c := range names {
+		if n := len(model.Values[c]); n != MaxSeverity {
+			return CEResult{}, fmt.Errorf("mce: corruption %q has %d severities; published baseline errors are over severities 1–%d, so all %d are needed",
+				c, n, MaxSeverity, MaxSeverity)
+		}
+		b, ok := base.Errors[c]
+		if !ok {
+			have := make([]string, 0, len(base.Errors))
+			for k := range base.Errors {
+				have = append(have, k)
+			}
+			slices.Sort(have)
+			return CEResult{}, fmt.Errorf("mce: corruption %q has no published baseline error (baseline errors given for %v)", c, have)
+		}
+		switch len(b) {
+		case 1:
+			row := make([]float64, MaxSeverity)
+			for s := range row {
+				row[s] = b[0]
+			}
+			bt.Values[c] = row
+		case MaxSeverity:
+			bt.Values[c] = b
+		default:
+			return CEResult{}, fmt.Errorf("mce: corruption %q has %d published baseline errors; want 1 (the mean over severities) or %d (one per severity)", c, len(b), MaxSeverity)
+		}
+	}
+	clean := base.Clean
+	if math.IsNaN(clean) {
+		bt.Clean = 0 // any value: the relative figures are replaced below
+	}
+	res, err := MCE(model, bt)
+	if err != nil {
+		return CEResult{}, err
+	}
+	if math.IsNaN(clean) {
+		res.RelativeMCE = math.NaN()
+		for c := range res.RelativeCE {
+			res.RelativeCE[c] = math.NaN()
+		}
+	}
+	return res, nil
+}

@@ -198,3 +198,82 @@ func ExamplePerturbText() {
 	fmt.Println(s)
 	// Output: I'm sure it's not late.
 }
+
+// alexNetErrors are Hendrycks & Dietterich's (2019) AlexNet errors on
+// ImageNet-C, mean over severities 1–5, as every ImageNet-C evaluation
+// script copies them (e.g. AugMix's imagenet.py, ALEXNET_ERR, "taken from
+// https://github.com/hendrycks/robustness").
+var alexNetErrors = map[string]float64{
+	"gaussian_noise": 0.886428, "shot_noise": 0.894468, "impulse_noise": 0.922640, "defocus_blur": 0.819880,
+	"glass_blur": 0.826268, "motion_blur": 0.785948, "zoom_blur": 0.798360, "snow": 0.866816, "frost": 0.826572,
+	"fog": 0.819324, "brightness": 0.564592, "contrast": 0.853204, "elastic_transform": 0.646056,
+	"pixelate": 0.717840, "jpeg_compression": 0.606500,
+}
+
+func published(clean float64) PublishedBaseline {
+	b := PublishedBaseline{Errors: map[string][]float64{}, Clean: clean}
+	for c, e := range alexNetErrors {
+		b.Errors[c] = []float64{e}
+	}
+	return b
+}
+
+func TestMCEPublished(t *testing.T) {
+	// AlexNet against its own published errors: every CE_c is 1, so mCE is
+	// 100% by construction (Hendrycks & Dietterich 2019, §4: "AlexNet
+	// ... 100"). Its severities average to the published number.
+	alex := Table{Clean: 0.4348, Values: map[string][]float64{}}
+	for c, e := range alexNetErrors {
+		alex.Values[c] = []float64{e - 0.1, e - 0.05, e, e + 0.05, e + 0.1}
+	}
+	res, err := MCEPublished(alex, published(0.4348))
+	require.NoError(t, err)
+	assert.InDelta(t, 1, res.MCE, 1e-12)
+	assert.InDelta(t, 1, res.RelativeMCE, 1e-12)
+	assert.Len(t, res.CE, 15)
+
+	// Two corruptions, hand computed: gaussian_noise errors 0.4 … 0.8 (mean
+	// 0.6), contrast 0.3 at every severity; clean error 0.2, AlexNet clean
+	// 0.4348 (torchvision's AlexNet top-1 56.52%, the paper's 43.5).
+	//   CE_gauss = 0.6/0.886428 = 0.676874…, CE_contrast = 0.3/0.853204 = 0.351616…
+	//   mCE = (0.676874 + 0.351616)/2 = 0.514245…
+	//   RelCE_gauss = (0.6−0.2)/(0.886428−0.4348) = 0.885681…
+	//   RelCE_contrast = (0.3−0.2)/(0.853204−0.4348) = 0.239004…
+	m := Table{Clean: 0.2, Values: map[string][]float64{
+		"gaussian_noise": {0.4, 0.5, 0.6, 0.7, 0.8}, "contrast": {0.3, 0.3, 0.3, 0.3, 0.3}}}
+	res, err = MCEPublished(m, published(0.4348))
+	require.NoError(t, err)
+	ceG, ceC := 0.6/0.886428, 0.3/0.853204
+	assert.InDelta(t, ceG, res.CE["gaussian_noise"], 1e-12)
+	assert.InDelta(t, ceC, res.CE["contrast"], 1e-12)
+	assert.InDelta(t, 0.514245, res.MCE, 1e-6)
+	assert.InDelta(t, ((0.6-0.2)/(0.886428-0.4348)+(0.3-0.2)/(0.853204-0.4348))/2, res.RelativeMCE, 1e-12)
+
+	// Per-severity baseline errors: Σ_s E / Σ_s B.
+	b := PublishedBaseline{Errors: map[string][]float64{"contrast": {0.5, 0.6, 0.7, 0.8, 0.9}, "gaussian_noise": {1, 1, 1, 1, 1}}, Clean: math.NaN()}
+	res, err = MCEPublished(m, b)
+	require.NoError(t, err)
+	assert.InDelta(t, 1.5/3.5, res.CE["contrast"], 1e-12)
+	assert.InDelta(t, 3.0/5, res.CE["gaussian_noise"], 1e-12)
+	assert.True(t, math.IsNaN(res.RelativeMCE), "no clean baseline error: relative mCE undefined")
+}
+
+func TestMCEPublishedErrors(t *testing.T) {
+	full := Table{Values: map[string][]float64{"fog": {0.1, 0.2, 0.3, 0.4, 0.5}}}
+	tests := []struct {
+		name  string
+		model Table
+		base  PublishedBaseline
+		want  string
+	}{
+		{"empty", Table{}, published(0.4), "no corruptions"},
+		{"missing", full, PublishedBaseline{Errors: map[string][]float64{"snow": {0.8}}}, `corruption "fog" has no published baseline error (baseline errors given for [snow])`},
+		{"three severities", Table{Values: map[string][]float64{"fog": {0.1, 0.2, 0.3}}}, published(0.4), `corruption "fog" has 3 severities; published baseline errors are over severities 1–5`},
+		{"two errors", full, PublishedBaseline{Errors: map[string][]float64{"fog": {0.8, 0.9}}}, `corruption "fog" has 2 published baseline errors; want 1`},
+		{"zero", full, PublishedBaseline{Errors: map[string][]float64{"fog": {0}}}, `corruption "fog": baseline errors sum to 0`},
+	}
+	for _, tc := range tests {
+		_, err := MCEPublished(tc.model, tc.base)
+		assert.ErrorContains(t, err, tc.want, tc.name)
+	}
+}
