@@ -931,6 +931,38 @@ func CorruptionError(model, baseline *RobustnessScores) (ce map[string]float64, 
 	return res.CE, res.MCE, res.RelativeMCE, nil
 }
 
+// PublishedCorruptionError is CorruptionError against published baseline
+// errors (robustness.MCEPublished) instead of a baseline model: the model's
+// error rates E = 1 − accuracy of its cells over its corruption set, which
+// must have severities 1–5 each. relMCE is NaN when base.Clean is NaN.
+func PublishedCorruptionError(model *RobustnessScores, base robustness.PublishedBaseline) (ce map[string]float64, mce, relMCE float64, err error) {
+	if model == nil {
+		return nil, 0, 0, errors.New("mce: model robustness scores missing")
+	}
+	if model.Metric != "accuracy" {
+		return nil, 0, 0, fmt.Errorf("mce: the robustness metric is %q; mCE needs accuracy cells (error = 1 − accuracy)", model.Metric)
+	}
+	if math.IsNaN(model.Clean.Value) {
+		return nil, 0, 0, errors.New("mce: the clean accuracy is undefined")
+	}
+	mt := robustness.Table{Clean: 1 - model.Clean.Value, Values: map[string][]float64{}}
+	for _, name := range model.Corruptions {
+		ms, err := cellErrors(model, name, "model")
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if !slices.Equal(ms.sev, []int{1, 2, 3, 4, 5}) {
+			return nil, 0, 0, fmt.Errorf("mce: corruption %q was evaluated at severities %v; published baseline errors are over severities 1–5, so all five are needed", name, ms.sev)
+		}
+		mt.Values[name] = ms.err
+	}
+	res, err := robustness.MCEPublished(mt, base)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return res.CE, res.MCE, res.RelativeMCE, nil
+}
+
 type sevErrors struct {
 	sev []int
 	err []float64
