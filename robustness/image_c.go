@@ -79,9 +79,9 @@ func init() {
 	reg("motion_blur", "radius=%g sigma=%g", motionBlur, motionBlurC, motionBlurI)
 	reg("zoom_blur", "zoom_step=%g zooms=%g", zoomBlur, zoomBlurC, zoomBlurI)
 	reg("snow", "mean=%g sd=%g zoom=%g threshold=%g radius=%g sigma=%g keep=%g", snow, snowC, snowI)
-	reg("frost", "image_weight=%g frost_weight=%g (procedural frost)", frost, frostC, frostI)
+	reg("frost", "image_weight=%g frost_weight=%g (procedural)", frost, frostC, frostI)
 	reg("fog", "amount=%g wibble_decay=%g", fog, fogC, fogI)
-	reg("elastic_transform", "alpha=%g sigma=%g affine=%g (×image size)", elasticTransform, elasticC, elasticI)
+	reg("elastic_transform", "alpha=%.4g sigma=%.4g affine=%.4g (×side)", elasticTransform, elasticC, elasticI)
 	reg("spatter", "mean=%g sd=%g sigma=%g threshold=%g intensity=%g mud=%g", spatter, spatterC, spatterI)
 }
 

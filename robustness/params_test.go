@@ -36,7 +36,7 @@ func TestParamTables(t *testing.T) {
 		{"motion_blur", 5, "radius=9 sigma=2.5", "radius=20 sigma=15"},
 		{"zoom_blur", 1, "zoom_step=0.01 zooms=7", "zoom_step=0.01 zooms=12"},
 		{"snow", 1, "mean=0.1 sd=0.2 zoom=1 threshold=0.6 radius=8 sigma=3 keep=0.95", "mean=0.1 sd=0.3 zoom=3 threshold=0.5 radius=10 sigma=4 keep=0.8"},
-		{"frost", 5, "image_weight=0.75 frost_weight=0.45 (procedural frost)", "image_weight=0.6 frost_weight=0.75 (procedural frost)"},
+		{"frost", 5, "image_weight=0.75 frost_weight=0.45 (procedural)", "image_weight=0.6 frost_weight=0.75 (procedural)"},
 		{"fog", 5, "amount=1.5 wibble_decay=1.75", "amount=3 wibble_decay=1.4"},
 		{"spatter", 4, "mean=0.65 sd=0.1 sigma=0.7 threshold=0.69 intensity=0.6 mud=1", "mean=0.65 sd=0.3 sigma=1 threshold=0.65 intensity=1.5 mud=1"},
 		{"rotate", 2, "degrees=±10", "degrees=±10"},
