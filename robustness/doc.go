@@ -92,7 +92,8 @@
 // perturbation × severity, Mean over a corruption set), DropFrom and Gap
 // (absolute and relative drop; ID vs OOD), WorstCase / WorstCaseCorrect
 // (HELM, per instance min over the original and its perturbations),
-// Consistent / Consistency (CheckList INV, Ribeiro et al. 2020), MCE
+// Consistent (CheckList INV, Ribeiro et al. 2020), WorstCaseConsistency and
+// ConsistencyTerms (both per example, with invalid outputs left out), MCE
 // and MCEPublished (Hendrycks & Dietterich 2019) and FitLogit / EffectiveRobustness (Taori
 // et al. 2020). Functions that return per-example vectors exist so the
 // caller can bootstrap confidence intervals.

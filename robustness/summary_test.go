@@ -64,12 +64,9 @@ func TestWorstCase(t *testing.T) {
 	c, err := WorstCaseCorrect(orig, p1, p2) // only example 0 survives all
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 0, 0}, c)
-	acc, err := WorstCaseAccuracy(orig, p1, p2)
+	c, err = WorstCaseCorrect(orig) // no perturbations: plain correctness
 	require.NoError(t, err)
-	assert.Equal(t, 0.25, acc)
-	acc, err = WorstCaseAccuracy(orig) // no perturbations: plain accuracy 3/4
-	require.NoError(t, err)
-	assert.Equal(t, 0.75, acc)
+	assert.Equal(t, []float64{1, 1, 0, 1}, c)
 
 	_, err = WorstCase([]float64{1, 2}, []float64{1})
 	assert.ErrorContains(t, err, "perturbed set 0 has 1 examples, original has 2")
@@ -84,14 +81,52 @@ func TestConsistency(t *testing.T) {
 	c, err := Consistent(orig, p1, p2) // examples 1 and 2 change
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 0, 1, 1}, c)
-	v, err := Consistency(orig, p1, p2) // 3/5
-	require.NoError(t, err)
-	assert.InDelta(t, 0.6, v, 1e-12)
-	v, err = Consistency(orig, p1) // 4/5
-	require.NoError(t, err)
-	assert.InDelta(t, 0.8, v, 1e-12)
-	_, err = Consistency(orig, []int{1})
+	_, err = Consistent(orig, []int{1})
 	assert.ErrorContains(t, err, "perturbed set 0 has 1 examples, original has 5")
+}
+
+// TestWorstCaseConsistency: hand-computed, 4 examples, 2 variants; example
+// 3 of variant b and example 2 of the clean data are left out (invalid
+// under "exclude"); example 1 of variant a is invalid but scored (pred −1).
+//
+//	clean pred 0 1 2 3, correct T T F T, scored T T F T
+//	a     pred 0 -1 2 0, correct T F F F
+//	b     pred 0 1 1 3, correct T T T T, scored T T T F
+//	worst case: ex0 1; ex1 0 (a wrong); ex2 clean out, a wrong → 0;
+//	            ex3 a wrong → 0
+//	pairs: ex0 a✓ b✓ (2/2); ex1 a✗ (invalid) b✓ (1/2); ex2 clean out (0/0);
+//	       ex3 a✗, b out (0/1)
+//	all consistent: 1, 0, NaN, 0; pair consistency 3/5
+func TestWorstCaseConsistency(t *testing.T) {
+	clean := Outcome{Pred: []int{0, 1, 2, 3}, Correct: []bool{true, true, false, true}, Scored: []bool{true, true, false, true}}
+	a := Outcome{Pred: []int{0, -1, 2, 0}, Correct: []bool{true, false, false, false}}
+	b := Outcome{Pred: []int{0, 1, 1, 3}, Correct: []bool{true, true, true, true}, Scored: []bool{true, true, true, false}}
+	per, err := WorstCaseConsistency(clean, []Outcome{a, b})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0, 0}, per.WorstCase)
+	assert.Equal(t, []float64{2, 1, 0, 0}, per.ConsistentPairs)
+	assert.Equal(t, []float64{2, 2, 0, 1}, per.CountedPairs)
+	assert.Equal(t, 1.0, per.AllConsistent[0])
+	assert.Equal(t, 0.0, per.AllConsistent[1])
+	assert.True(t, math.IsNaN(per.AllConsistent[2]))
+	assert.Equal(t, 0.0, per.AllConsistent[3])
+
+	// An example left out everywhere has no worst case.
+	out := Outcome{Pred: []int{0}, Correct: []bool{true}, Scored: []bool{false}}
+	per, err = WorstCaseConsistency(out, []Outcome{out})
+	require.NoError(t, err)
+	assert.True(t, math.IsNaN(per.WorstCase[0]))
+
+	terms, err := ConsistencyTerms(clean, a)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0}, terms, "positions 0, 1, 3 count (2 is left out of the clean data)")
+
+	_, err = WorstCaseConsistency(clean, []Outcome{{Pred: []int{0}, Correct: []bool{true}}})
+	assert.ErrorContains(t, err, "variant 0 has 1 predictions, 1 correctness flags and 0 scored flags; want 4 each")
+	_, err = WorstCaseConsistency(Outcome{}, nil)
+	assert.ErrorContains(t, err, "no examples")
+	_, err = ConsistencyTerms(clean, Outcome{})
+	assert.ErrorContains(t, err, "variant has 0 predictions")
 }
 
 // TestMCE: hand-computed fixture with 2 corruptions × 3 severities.
@@ -184,13 +219,13 @@ func ExampleMCE() {
 	// Output: mCE 0.50, relative mCE 0.50
 }
 
-func ExampleWorstCaseAccuracy() {
-	original := []bool{true, true, false}
-	typo := []bool{true, false, false}
-	lower := []bool{true, true, true}
-	acc, _ := WorstCaseAccuracy(original, typo, lower)
-	fmt.Printf("%.3f\n", acc)
-	// Output: 0.333
+func ExampleWorstCaseConsistency() {
+	clean := Outcome{Pred: []int{0, 1, 2}, Correct: []bool{true, true, false}}
+	typo := Outcome{Pred: []int{0, 2, 2}, Correct: []bool{true, false, false}}
+	lower := Outcome{Pred: []int{0, 1, 0}, Correct: []bool{true, true, true}}
+	per, _ := WorstCaseConsistency(clean, []Outcome{typo, lower})
+	fmt.Println(per.WorstCase, per.AllConsistent)
+	// Output: [1 0 0] [1 0 0]
 }
 
 func ExamplePerturbText() {
