@@ -85,3 +85,32 @@ func TestPublishedMCEInRun(t *testing.T) {
 	assert.InDelta(t, (meanErr-(1-float64(rb.Clean.Value)))/0.25, got["relative_mce"], 1e-12)
 	assert.False(t, math.IsNaN(got["mce"]))
 }
+
+// TestParamTableInCacheKey: an imagenet_c variant's cache key names the
+// table, so its predictions never mix with cifar10_c's; the default
+// table's key is the one it had before the table existed (caches made
+// before stay valid).
+func TestParamTableInCacheKey(t *testing.T) {
+	for _, tc := range []struct {
+		parameters string
+		want       []any
+	}{
+		{"", []any{"gaussian_noise", 2, uint64(0), "", 0.0, 1.0}},
+		{"parameters: cifar10_c", []any{"gaussian_noise", 2, uint64(0), "", 0.0, 1.0}},
+		{"parameters: imagenet_c", []any{"gaussian_noise", 2, uint64(0), "", 0.0, 1.0, "imagenet_c"}},
+	} {
+		p, _, _ := writeFixture(t, 20, "")
+		y, err := os.ReadFile(p)
+		require.NoError(t, err)
+		text := string(y) + "    robustness:\n      perturbations: [{name: gaussian_noise, severities: [2]}]\n      " + tc.parameters + "\n"
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		s, err := suite.Load(p)
+		require.NoError(t, err)
+		s.Seed = 0
+		r := &runner{s: s}
+		vs, err := r.perturbationVariants(&s.Tasks[0])
+		require.NoError(t, err)
+		require.Len(t, vs, 1)
+		assert.Equal(t, tc.want, vs[0].key, tc.parameters)
+	}
+}
