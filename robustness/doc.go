@@ -53,8 +53,7 @@
 // and translate are the same in both. The other ImageNet-C corruptions —
 // glass_blur, motion_blur, zoom_blur, snow, frost, fog, elastic_transform,
 // spatter — are in image_c.go with both tables; frost (a procedural
-// texture instead of the reference's photographs) and spatter's water
-// severities (no OpenCV edge relief) are documented variants. They and
+// texture instead of the reference's photographs) is a documented variant. They and
 // speckle_noise and saturate are opt-in: SetNames leaves them out of the
 // "image" set.
 //

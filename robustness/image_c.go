@@ -383,13 +383,10 @@ func spatterColour(rgb [3]float64, c, channels int) float64 {
 // Mud (c5 = 1), as the reference: m = Gaussian(σ = c4) of [L > c3], values
 // below 0.8 set to 0; x' = clip(x·(1−m) + mud·m).
 //
-// Water (c5 = 0): the reference shades the drops with an embossed,
-// histogram-equalised distance to their Canny edges (OpenCV's Canny,
-// distanceTransform, equalizeHist and filter2D); evalctl leaves that
-// shading out and uses m = c4·L/max(L), i.e. the drops' intensity without
-// the edge relief: x' = clip(x + m·water). This is the closest variant
-// without OpenCV's edge pipeline; water spatter numbers are not comparable
-// with published ones.
+// Water (c5 = 0), as the reference: m = c4 · L₈·R / max(L₈·R), with L₈ the
+// layer as 8 bits and R the drops' edge relief (waterMask: Canny edges,
+// distance to them, equalised and embossed, image_spatter.go); x' = clip(x
+// + m·water).
 func spatter(dst, src Image, ps *sevParams, rng randSource) {
 	c := ps.c
 	h, w, n := src.H, src.W, src.H*src.W
@@ -404,18 +401,11 @@ func spatter(dst, src Image, ps *sevParams, rng randSource) {
 		}
 	}
 	if c[5] == 0 {
-		var mx float64
-		for _, v := range liquid {
-			mx = math.Max(mx, v)
-		}
+		m := waterMask(liquid, h, w, c[4])
 		for ch := range src.C {
 			col := spatterColour(waterRGB, ch, src.C)
 			for i := range n {
-				m := 0.0
-				if mx > 0 {
-					m = c[4] * liquid[i] / mx
-				}
-				dst.Pix[ch*n+i] = clamp01(float64(src.Pix[ch*n+i]) + m*col)
+				dst.Pix[ch*n+i] = clamp01(float64(src.Pix[ch*n+i]) + m[i]*col)
 			}
 		}
 		return

@@ -45,7 +45,7 @@ func (r *replay) IntN(n int) int {
 // numpy, scipy, skimage, OpenCV and ImageMagick (through Wand) following
 // make_cifar_c.py and make_imagenet_c.py (hendrycks/robustness,
 // ImageNet-C/create_c/: glass_blur, motion_blur, zoom_blur, snow, fog,
-// elastic_transform, spatter's mud branch; frost and spatter's water branch
+// elastic_transform, spatter; frost
 // by evalctl's documented variant formula), on a 3×16×16 RGB image, every
 // severity of both tables, with the same random draws replayed here. Every
 // recorded draw must be used, in order.
@@ -102,5 +102,59 @@ func TestImageNetCAgainstReference(t *testing.T) {
 			}
 			assert.LessOrEqual(t, worst, 1e-5, "%s: largest difference from the reference with a float64 warp", ctx)
 		}
+	}
+}
+
+// TestWaterReliefAgainstOpenCV checks spatter's water relief step by step
+// against OpenCV 4.6 (cv2.Canny(·, 50, 150), distanceTransform(DIST_L2, 5),
+// threshold TRUNC 20, blur 3×3, equalizeHist, filter2D with the emboss
+// kernel, blur 3×3, as make_cifar_c.py's spatter), on three 40×48 liquid
+// layers from gen_imagenet_c.py: every 8-bit step exactly, the distances
+// to float32 precision.
+func TestWaterReliefAgainstOpenCV(t *testing.T) {
+	raw, err := os.ReadFile("testdata/imagenet_c.json")
+	require.NoError(t, err)
+	var data struct {
+		Relief []struct {
+			H, W       int
+			LayerI     []int     `json:"layer"`
+			CannyI     []int     `json:"canny"`
+			Dist       []float64 `json:"dist"`
+			D8I        []int     `json:"d8"`
+			EqualizedI []int     `json:"equalized"`
+			ReliefI    []int     `json:"relief"`
+		} `json:"water_relief"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &data))
+	require.Len(t, data.Relief, 3)
+	bytes := func(v []int) u8 {
+		out := make(u8, len(v))
+		for i, x := range v {
+			out[i] = uint8(x)
+		}
+		return out
+	}
+	for k, c := range data.Relief {
+		layer := bytes(c.LayerI)
+		edges := canny(layer, c.H, c.W, 50, 150)
+		require.Equal(t, bytes(c.CannyI), edges, "layer %d: Canny edges", k)
+		inv := make(u8, len(edges))
+		for i, v := range edges {
+			inv[i] = 255 - v
+		}
+		dist := distanceL2Mask5(inv, c.H, c.W)
+		for i, v := range dist {
+			dist[i] = math.Min(v, 20)
+			require.InDelta(t, c.Dist[i], dist[i], 1e-4, "layer %d: distance at %d", k, i)
+		}
+		blurred := boxBlur3(dist, c.H, c.W)
+		d8 := make(u8, len(blurred))
+		for i, v := range blurred {
+			d8[i] = toU8(v)
+		}
+		require.Equal(t, bytes(c.D8I), d8, "layer %d: blurred distance as 8 bits", k)
+		eq := equalizeHist(d8)
+		require.Equal(t, bytes(c.EqualizedI), eq, "layer %d: equalizeHist", k)
+		require.Equal(t, bytes(c.ReliefI), boxBlur3U8(emboss(eq, c.H, c.W), c.H, c.W), "layer %d: relief", k)
 	}
 }

@@ -13,8 +13,8 @@ taken from the image instead of the scripts' fixed 32 or 224.
 
 The random draws are recorded (uniforms U, normals Z, integers I) and
 replayed in the same order by the Go test, so both sides see the same
-noise. frost and spatter's water branch are evalctl's documented variants
-(see image_c.go) and are computed here by their variant formula.
+noise. frost is evalctl's documented variant (see image_c.go) and is
+computed here by its variant formula.
 
 Run: /usr/bin/python3 robustness/testdata/gen_imagenet_c.py > robustness/testdata/imagenet_c.json
 """
@@ -223,8 +223,17 @@ def spatter(x, c):
     liquid = R.normal(size=x.shape[:2], loc=c[0], scale=c[1])
     liquid = gaussian(liquid, sigma=c[2])
     liquid[liquid < c[3]] = 0
-    if c[5] == 0:  # evalctl's variant: no edge relief
-        m = c[4] * liquid / liquid.max()
+    if c[5] == 0:  # water: drops shaded by the distance to their Canny edges
+        liquid = (liquid * 255).astype(np.uint8)
+        dist = 255 - cv2.Canny(liquid, 50, 150)
+        dist = cv2.distanceTransform(dist, cv2.DIST_L2, 5)
+        _, dist = cv2.threshold(dist, 20, 20, cv2.THRESH_TRUNC)
+        dist = cv2.blur(dist, (3, 3)).astype(np.uint8)
+        dist = cv2.equalizeHist(dist)
+        dist = cv2.filter2D(dist, cv2.CV_8U, np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]))
+        dist = cv2.blur(dist, (3, 3)).astype(np.float32)
+        m = liquid * dist
+        m = m / np.max(m) * c[4]
         colour = np.array([175, 238, 238]) / 255.
         return np.clip(x + m[..., None] * colour, 0, 1)
     m = np.where(liquid > c[3], 1, 0)
@@ -261,8 +270,24 @@ def main():
                     R = Replay(seed)
                     case["want_float_warp"] = chw(elastic_transform(img.copy(), params[name][sev - 1], warp_exact))
                 cases.append(case)
-    json.dump({"size": size, "image": np.transpose(img, (2, 0, 1)).ravel().tolist(), "cases": cases},
-              __import__("sys").stdout)
+    # spatter's water relief on larger layers, step by step (exact 8-bit).
+    relief = []
+    for k, (sigma, thr) in enumerate([(1, 0.69), (2, 0.68), (3, 0.66)]):
+        rs = np.random.RandomState(100 + k)
+        liquid = gaussian(rs.normal(size=(40, 48), loc=0.65, scale=0.3), sigma=sigma)
+        liquid[liquid < thr] = 0
+        l8 = (liquid * 255).astype(np.uint8)
+        edges = cv2.Canny(l8, 50, 150)
+        dist = cv2.distanceTransform(255 - edges, cv2.DIST_L2, 5)
+        _, dist = cv2.threshold(dist, 20, 20, cv2.THRESH_TRUNC)
+        d8 = cv2.blur(dist, (3, 3)).astype(np.uint8)
+        eq = cv2.equalizeHist(d8)
+        final = cv2.blur(cv2.filter2D(eq, cv2.CV_8U, np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])), (3, 3))
+        relief.append({"h": 40, "w": 48, "layer": l8.ravel().tolist(), "canny": edges.ravel().tolist(),
+                       "dist": [round(float(v), 5) for v in dist.ravel()], "d8": d8.ravel().tolist(),
+                       "equalized": eq.ravel().tolist(), "relief": final.ravel().tolist()})
+    json.dump({"size": size, "image": np.transpose(img, (2, 0, 1)).ravel().tolist(), "cases": cases,
+               "water_relief": relief}, __import__("sys").stdout)
 
 
 if __name__ == "__main__":
