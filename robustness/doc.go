@@ -53,9 +53,9 @@
 // and translate are the same in both. The other ImageNet-C corruptions —
 // glass_blur, motion_blur, zoom_blur, snow, frost, fog, elastic_transform,
 // spatter — are in image_c.go with both tables; frost (a procedural
-// texture instead of the reference's photographs) is a documented variant. They and
-// speckle_noise and saturate are opt-in: SetNames leaves them out of the
-// "image" set.
+// texture instead of the reference's photographs) is a documented variant.
+// They and speckle_noise and saturate are opt-in: SetNames leaves them out
+// of the "image" set.
 //
 // # Tabular perturbations
 //
