@@ -816,6 +816,27 @@ func (v *validator) robustnessParams(p string, r *RobustnessSpec, names []string
 			v.errorf(p+".baseline_errors", ErrMissing, "no error for corruption %q, which is in the corruption set (give one for each of %s)", c, strings.Join(set, ", "))
 		}
 	}
+	// Published errors are over severities 1–5: each corruption needs all.
+	sevs := map[string]map[int]bool{}
+	for _, ps := range r.Perturbations {
+		members := []string{ps.Name}
+		if ps.Name == "image" {
+			members = robustness.SetNames(robustness.KindImage)
+		}
+		for _, m := range members {
+			if sevs[m] == nil {
+				sevs[m] = map[int]bool{}
+			}
+			for _, sev := range ps.Severities {
+				sevs[m][sev] = true
+			}
+		}
+	}
+	for _, k := range keys {
+		if got := sevs[k]; got != nil && len(got) != robustness.MaxSeverity {
+			v.errorf(p+".baseline_errors."+k, ErrInvalid, "corruption %q is evaluated at %d of the 5 severities; published baseline errors are over severities 1–5, so evaluate all five", k, len(got))
+		}
+	}
 	if e := r.BaselineCleanError; e != nil && !(*e >= 0 && *e < 1) {
 		v.errorf(p+".baseline_clean_error", ErrInvalid, "%v (want a rate in [0, 1))", *e)
 	}

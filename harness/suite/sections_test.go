@@ -156,6 +156,8 @@ func TestSectionValidators(t *testing.T) {
 			"tasks[0].robustness.baseline_errors", suite.ErrMissing, `no error for corruption "snow", which is in the corruption set`},
 		{"robustness baseline_errors metric", "classification", "robustness: {perturbations: [{name: fog}], metric: nll, baseline_errors: {fog: 0.82}}", groupedData,
 			"tasks[0].robustness.baseline_errors", suite.ErrInvalid, `mCE needs metric accuracy`},
+		{"robustness baseline_errors severities", "classification", "robustness: {perturbations: [{name: fog, severities: [1, 3]}], baseline_errors: {fog: 0.82}}", groupedData,
+			"tasks[0].robustness.baseline_errors.fog", suite.ErrInvalid, `corruption "fog" is evaluated at 2 of the 5 severities`},
 		{"robustness baseline_clean_error alone", "classification", "robustness: {perturbations: [{name: fog}], baseline_clean_error: 0.43}", groupedData,
 			"tasks[0].robustness.baseline_clean_error", suite.ErrInvalid, "given without baseline_errors"},
 		{"robustness shift is the task's own dataset", "classification", "robustness: {shift: [d]}", groupedData,
