@@ -50,21 +50,34 @@ func gaussianFilter(in []float64, h, w int, sigma, truncate float64, border func
 	for i := range k {
 		k[i] /= sum
 	}
+	// Border lookup tables: col[x+j] is the column of tap j at x, row[y+j]
+	// the offset of the row of tap j at y.
+	col := make([]int, w+2*r)
+	for i := range col {
+		col[i] = border(i-r, w)
+	}
+	row := make([]int, h+2*r)
+	for i := range row {
+		row[i] = border(i-r, h) * w
+	}
 	tmp := make([]float64, len(in))
 	for y := range h {
+		line := in[y*w : (y+1)*w]
 		for x := range w {
 			var acc float64
+			cx := col[x : x+len(k)]
 			for j, kv := range k {
-				acc += kv * in[y*w+border(x+j-r, w)]
+				acc += kv * line[cx[j]]
 			}
 			tmp[y*w+x] = acc
 		}
 	}
 	for y := range h {
+		ry := row[y : y+len(k)]
 		for x := range w {
 			var acc float64
 			for j, kv := range k {
-				acc += kv * tmp[border(y+j-r, h)*w+x]
+				acc += kv * tmp[ry[j]+x]
 			}
 			out[y*w+x] = acc
 		}
