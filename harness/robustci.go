@@ -7,6 +7,7 @@ import (
 
 	"github.com/evalctl/evalctl/harness/result"
 	"github.com/evalctl/evalctl/metrics"
+	"github.com/evalctl/evalctl/robustness"
 	"github.com/evalctl/evalctl/tasks"
 )
 
@@ -20,7 +21,8 @@ import (
 //     accuracy, refits the logit line and takes each model's residual;
 //   - mCE resamples the examples once per replicate, with the same draw for
 //     the model and the baseline and for every perturbation (they are the
-//     same examples), and recomputes the corruption errors.
+//     same examples), and recomputes the corruption errors with
+//     robustness.MCE.
 
 func (r *runner) ciSeed(name string) uint64 { return metrics.SubSeed(r.s.Seed, name) }
 
@@ -138,19 +140,20 @@ func (r *runner) mceCI(model, base *taskOutcome) (mce, rel *result.CI) {
 	n := len(model.cleanCorrect)
 	reps := metrics.BootstrapReplicates(res, 2, r.ciSeed("mce"), func(rng *rand.Rand, dst []float64) {
 		idx := draw(rng, n, nil)
-		cleanM, cleanB := 1-meanAt(model.cleanCorrect, idx), 1-meanAt(base.cleanCorrect, idx)
-		var sum, sumRel float64
+		mt := robustness.Table{Clean: 1 - meanAt(model.cleanCorrect, idx), Values: make(map[string][]float64, len(set))}
+		bt := robustness.Table{Clean: 1 - meanAt(base.cleanCorrect, idx), Values: make(map[string][]float64, len(set))}
 		for _, p := range set {
-			var em, eb, rm, rb float64
 			for _, c := range byPert[p] {
-				e1, e2 := 1-meanAt(c.m, idx), 1-meanAt(c.b, idx)
-				em, eb = em+e1, eb+e2
-				rm, rb = rm+(e1-cleanM), rb+(e2-cleanB)
+				mt.Values[p] = append(mt.Values[p], 1-meanAt(c.m, idx))
+				bt.Values[p] = append(bt.Values[p], 1-meanAt(c.b, idx))
 			}
-			sum += em / eb
-			sumRel += rm / rb
 		}
-		dst[0], dst[1] = sum/float64(len(set)), sumRel/float64(len(set))
+		ce, err := robustness.MCE(mt, bt)
+		if err != nil { // a replicate whose baseline errors sum to 0: no value
+			dst[0], dst[1] = math.NaN(), math.NaN()
+			return
+		}
+		dst[0], dst[1] = ce.MCE, ce.RelativeMCE
 	})
 	return ciOf(reps[0], level), ciOf(reps[1], level)
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/harness/suite"
+	"github.com/evalctl/evalctl/robustness"
 	"github.com/evalctl/evalctl/tasks"
 )
 
@@ -84,6 +86,10 @@ func (r *runner) robustnessSummaries(outcomes map[string]map[string]*taskOutcome
 						rb.Summary = append(rb.Summary, m1, m2)
 					}
 				}
+				if rs.BaselineErrors != nil {
+					rb.Summary = append(rb.Summary, publishedMCE(sc, rs)...)
+				}
+				rb.Parameters = imageParamTable(sc, rs)
 			} else {
 				rb.Clean = scalarMetric(rs.Metric, o.clean, tasks.HigherIsBetter(rs.Metric), nil)
 			}
@@ -113,4 +119,43 @@ func scalarMetric(name string, v float64, higher bool, spec map[string]string) r
 
 func undefinedMetric(name, reason string) result.Metric {
 	return result.Metric{Name: name, Value: result.Float(math.NaN()), Undefined: reason}
+}
+
+// publishedMCE is mCE and relative mCE against the section's published
+// baseline errors (baseline_errors, baseline_clean_error); no interval, as
+// the published numbers carry none. relative_mce is left out without a
+// clean baseline error.
+func publishedMCE(sc *tasks.RobustnessScores, rs *suite.RobustnessSpec) []result.Metric {
+	base := robustness.PublishedBaseline{Errors: map[string][]float64{}, Clean: math.NaN()}
+	for c, e := range rs.BaselineErrors {
+		base.Errors[c] = e
+	}
+	if rs.BaselineCleanError != nil {
+		base.Clean = *rs.BaselineCleanError
+	}
+	_, mce, rel, err := tasks.PublishedCorruptionError(sc, base)
+	if err != nil {
+		return []result.Metric{undefinedMetric("mce", err.Error())}
+	}
+	spec := map[string]string{"baseline": "published errors (baseline_errors)"}
+	out := []result.Metric{scalarMetric("mce", mce, false, spec)}
+	if !math.IsNaN(rel) {
+		out = append(out, scalarMetric("relative_mce", rel, false, spec))
+	}
+	return out
+}
+
+// imageParamTable is the parameter table of the section's image
+// perturbations, "" when it has none.
+func imageParamTable(sc *tasks.RobustnessScores, rs *suite.RobustnessSpec) string {
+	for _, c := range sc.Cells {
+		if p, err := robustness.Lookup(c.Perturbation); err == nil && p.Kind() == robustness.KindImage {
+			t, err := robustness.ParseParamTable(rs.Parameters)
+			if err != nil {
+				return rs.Parameters
+			}
+			return string(t)
+		}
+	}
+	return ""
 }

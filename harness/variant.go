@@ -55,10 +55,17 @@ func (r *runner) perturbationVariants(t *suite.Task) ([]variant, error) {
 				switch p.Kind() {
 				case robustness.KindImage:
 					lo, hi := rs.Range[0], rs.Range[1]
+					table, err := robustness.ParseParamTable(rs.Parameters)
+					if err != nil {
+						return nil, fmt.Errorf("robustness.parameters: %w", err)
+					}
 					v.build = func(cols []dataset.Column) (transform, error) {
-						return imageTransform(cols, rs.Column, name, sev, seed, lo, hi)
+						return imageTransform(cols, rs.Column, name, sev, seed, lo, hi, table)
 					}
 					v.key = []any{name, sev, seed, rs.Column, lo, hi}
+					if table != robustness.DefaultParamTable {
+						v.key = append(v.key, string(table)) // default: the key it always had
+					}
 				case robustness.KindText:
 					v.build = func(cols []dataset.Column) (transform, error) {
 						return textTransform(cols, rs.Column, name, sev, seed)
@@ -103,12 +110,12 @@ func pickColumn(cols []dataset.Column, name string, kinds ...dataset.Kind) (int,
 	return cands[0], nil
 }
 
-func imageTransform(cols []dataset.Column, colName, name string, sev int, seed uint64, lo, hi float64) (transform, error) {
+func imageTransform(cols []dataset.Column, colName, name string, sev int, seed uint64, lo, hi float64, table robustness.ParamTable) (transform, error) {
 	col, err := pickColumn(cols, colName, dataset.Array)
 	if err != nil {
 		return nil, err
 	}
-	p, err := robustness.LookupImage(name)
+	p, err := robustness.LookupImageIn(table, name)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,15 @@
 //	saturate         (scale, shift) = (0.3,0) (0.1,0) (1.5,0)     HSV s → clip(s·scale + shift);
 //	                 (2,0.1) (2.5,0.2)                            not RGB: unchanged
 //
+// That is the default parameter table, CIFAR10C. ImageNetC holds
+// make_imagenet_c.py's values (LookupImageIn, ParamsIn); pixelate, rotate
+// and translate are the same in both. The other ImageNet-C corruptions —
+// glass_blur, motion_blur, zoom_blur, snow, frost, fog, elastic_transform,
+// spatter — are in image_c.go with both tables; frost (a procedural
+// texture instead of the reference's photographs) is a documented variant.
+// They and speckle_noise and saturate are opt-in: SetNames leaves them out
+// of the "image" set.
+//
 // # Tabular perturbations
 //
 // TabularParams declares the per-feature standard deviations, the fill value
@@ -82,8 +91,9 @@
 // perturbation × severity, Mean over a corruption set), DropFrom and Gap
 // (absolute and relative drop; ID vs OOD), WorstCase / WorstCaseCorrect
 // (HELM, per instance min over the original and its perturbations),
-// Consistent / Consistency (CheckList INV, Ribeiro et al. 2020), MCE
-// (Hendrycks & Dietterich 2019) and FitLogit / EffectiveRobustness (Taori
+// Consistent (CheckList INV, Ribeiro et al. 2020), WorstCaseConsistency and
+// ConsistencyTerms (both per example, with invalid outputs left out), MCE
+// and MCEPublished (Hendrycks & Dietterich 2019) and FitLogit / EffectiveRobustness (Taori
 // et al. 2020). Functions that return per-example vectors exist so the
 // caller can bootstrap confidence intervals.
 //

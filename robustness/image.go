@@ -59,16 +59,32 @@ func PerturbImage(name string, src Image, seed uint64, severity, index int) (Ima
 	return dst, nil
 }
 
-// imagePert implements ImagePerturbation with a function. The function
-// receives a severity index s in 0..4 and a dst that never aliases src when
-// pointwise is false.
+// imageFunc is an image corruption: it writes the corrupted src into dst
+// with the parameters p of one severity. dst never aliases src unless the
+// corruption is pointwise.
+type imageFunc func(dst, src Image, p *sevParams, rng randSource)
+
+// imagePert implements ImagePerturbation with a function and one parameter
+// set per table (see ParamTable); its own Params and Apply use the default
+// table.
 type imagePert struct {
-	base
+	name      string
 	pointwise bool
-	fn        func(dst, src Image, s int, rng *rand.Rand)
+	sets      map[ParamTable]*paramSet
+	fn        imageFunc
+}
+
+func (p *imagePert) Name() string { return p.name }
+func (p *imagePert) Kind() Kind   { return KindImage }
+func (p *imagePert) Params(severity int) string {
+	return ParamsIn(DefaultParamTable, p.name, severity)
 }
 
 func (p *imagePert) Apply(dst, src Image, severity int, rng *rand.Rand) error {
+	return p.apply(dst, src, severity, rng, p.sets[DefaultParamTable])
+}
+
+func (p *imagePert) apply(dst, src Image, severity int, rng *rand.Rand, ps *paramSet) error {
 	if err := checkSeverity(p.name, severity); err != nil {
 		return err
 	}
@@ -85,7 +101,7 @@ func (p *imagePert) Apply(dst, src Image, severity int, rng *rand.Rand) error {
 	if !p.pointwise && &dst.Pix[0] == &src.Pix[0] {
 		src.Pix = append([]float32(nil), src.Pix...)
 	}
-	p.fn(dst, src, severity-1, rng)
+	p.fn(dst, src, &ps.sev[severity-1], rng)
 	return nil
 }
 
@@ -100,7 +116,8 @@ func clamp01(v float64) float32 {
 }
 
 // Parameters per severity, after make_cifar_c.py (Hendrycks & Dietterich
-// 2019) unless noted. See doc.go for the table.
+// 2019) unless noted; the ImageNet-C ones (suffix IN) after
+// make_imagenet_c.py. See doc.go for the table.
 var (
 	gaussianNoiseSigma = [MaxSeverity]float64{0.04, 0.06, 0.08, 0.09, 0.10}
 	shotNoiseRate      = [MaxSeverity]float64{500, 250, 100, 75, 50}
@@ -114,30 +131,36 @@ var (
 	jpegQuality        = [MaxSeverity]float64{80, 65, 58, 50, 40}
 	rotateDegrees      = [MaxSeverity]float64{5, 10, 15, 20, 30} // evalctl's choice
 	translatePixels    = [MaxSeverity]float64{1, 2, 3, 4, 5}     // evalctl's choice
-	defocusKernels     = func() (k [MaxSeverity]kernel2D) {
-		for s := range MaxSeverity {
-			k[s] = diskKernel(defocusRadius[s], defocusAlias[s])
-		}
-		return k
-	}()
-	gaussianKernels = func() (k [MaxSeverity][]float64) {
-		for s := range MaxSeverity {
-			k[s] = gaussianKernel1D(gaussianBlurSigma[s])
-		}
-		return k
-	}()
+
+	gaussianNoiseSigmaIN = [MaxSeverity]float64{0.08, 0.12, 0.18, 0.26, 0.38}
+	shotNoiseRateIN      = [MaxSeverity]float64{60, 25, 12, 5, 3}
+	impulseNoiseAmountIN = [MaxSeverity]float64{0.03, 0.06, 0.09, 0.17, 0.27}
+	gaussianBlurSigmaIN  = [MaxSeverity]float64{1, 2, 3, 4, 6}
+	defocusRadiusIN      = [MaxSeverity]float64{3, 4, 6, 8, 10}
+	defocusAliasIN       = [MaxSeverity]float64{0.1, 0.5, 0.5, 0.5, 0.5}
+	brightnessShiftIN    = [MaxSeverity]float64{0.1, 0.2, 0.3, 0.4, 0.5}
+	contrastFactorIN     = [MaxSeverity]float64{0.4, 0.3, 0.2, 0.1, 0.05}
+	jpegQualityIN        = [MaxSeverity]float64{25, 18, 15, 10, 7}
 )
 
+func prepDisk(c []float64) any     { return diskKernel(c[0], c[1]) }
+func prepGaussian(c []float64) any { return gaussianKernel1D(c[0]) }
+
 func init() {
-	register(&imagePert{base{"gaussian_noise", KindImage, paramStrings("sigma=%g", gaussianNoiseSigma)}, true, gaussianNoise})
-	register(&imagePert{base{"shot_noise", KindImage, paramStrings("rate=%g", shotNoiseRate)}, true, shotNoise})
-	register(&imagePert{base{"impulse_noise", KindImage, paramStrings("amount=%g", impulseNoiseAmount)}, true, impulseNoise})
-	register(&imagePert{base{"gaussian_blur", KindImage, paramStrings("sigma=%g", gaussianBlurSigma)}, false, gaussianBlur})
-	register(&imagePert{base{"defocus_blur", KindImage, paramStrings("radius=%g alias_sigma=%g", defocusRadius, defocusAlias)}, false, defocusBlur})
-	register(&imagePert{base{"brightness", KindImage, paramStrings("value_shift=%g", brightnessShift)}, true, brightness})
-	register(&imagePert{base{"contrast", KindImage, paramStrings("factor=%g", contrastFactor)}, true, contrast})
-	register(&imagePert{base{"pixelate", KindImage, paramStrings("factor=%g", pixelateFactor)}, false, pixelate})
-	register(&imagePert{base{"jpeg_compression", KindImage, paramStrings("quality=%g", jpegQuality)}, false, jpegCompression})
-	register(&imagePert{base{"rotate", KindImage, paramStrings("degrees=±%g", rotateDegrees)}, false, rotate})
-	register(&imagePert{base{"translate", KindImage, paramStrings("pixels=%g", translatePixels)}, false, translate})
+	same := func(ps *paramSet) (*paramSet, *paramSet) { return ps, ps }
+	registerImage("gaussian_noise", true, gaussianNoise, newParams("sigma=%g", nil, col(gaussianNoiseSigma)), newParams("sigma=%g", nil, col(gaussianNoiseSigmaIN)))
+	registerImage("shot_noise", true, shotNoise, newParams("rate=%g", nil, col(shotNoiseRate)), newParams("rate=%g", nil, col(shotNoiseRateIN)))
+	registerImage("impulse_noise", true, impulseNoise, newParams("amount=%g", nil, col(impulseNoiseAmount)), newParams("amount=%g", nil, col(impulseNoiseAmountIN)))
+	registerImage("gaussian_blur", false, gaussianBlur, newParams("sigma=%g", prepGaussian, col(gaussianBlurSigma)), newParams("sigma=%g", prepGaussian, col(gaussianBlurSigmaIN)))
+	registerImage("defocus_blur", false, defocusBlur, newParams("radius=%g alias_sigma=%g", prepDisk, cols(defocusRadius, defocusAlias)),
+		newParams("radius=%g alias_sigma=%g", prepDisk, cols(defocusRadiusIN, defocusAliasIN)))
+	registerImage("brightness", true, brightness, newParams("value_shift=%g", nil, col(brightnessShift)), newParams("value_shift=%g", nil, col(brightnessShiftIN)))
+	registerImage("contrast", true, contrast, newParams("factor=%g", nil, col(contrastFactor)), newParams("factor=%g", nil, col(contrastFactorIN)))
+	cifar, imagenet := same(newParams("factor=%g", nil, col(pixelateFactor)))
+	registerImage("pixelate", false, pixelate, cifar, imagenet)
+	registerImage("jpeg_compression", false, jpegCompression, newParams("quality=%g", nil, col(jpegQuality)), newParams("quality=%g", nil, col(jpegQualityIN)))
+	cifar, imagenet = same(newParams("degrees=±%g", nil, col(rotateDegrees)))
+	registerImage("rotate", false, rotate, cifar, imagenet)
+	cifar, imagenet = same(newParams("pixels=%g", nil, col(translatePixels)))
+	registerImage("translate", false, translate, cifar, imagenet)
 }

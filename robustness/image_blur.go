@@ -2,7 +2,6 @@ package robustness
 
 import (
 	"math"
-	"math/rand/v2"
 )
 
 // gaussianKernel1D returns a normalised 1-D Gaussian of standard deviation
@@ -55,8 +54,8 @@ func reflect101(i, n int) int {
 
 // gaussianBlur filters each channel with a separable Gaussian of standard
 // deviation σ (pixels), nearest border.
-func gaussianBlur(dst, src Image, s int, _ *rand.Rand) {
-	k := gaussianKernels[s]
+func gaussianBlur(dst, src Image, ps *sevParams, _ randSource) {
+	k := ps.aux.([]float64)
 	r := len(k) / 2
 	h, w := src.H, src.W
 	tmp := make([]float64, h*w)
@@ -103,14 +102,18 @@ type kernel2D struct {
 }
 
 // diskKernel builds make_cifar_c.py's disk(radius, alias_blur): the indicator
-// of X²+Y² ≤ radius² on the grid -8..8 (radius ≤ 8), normalised to sum 1,
-// then smoothed by a 3×3 Gaussian of standard deviation alias (as
-// cv2.GaussianBlur with ksize (3,3)). The result is cropped to its non-zero
-// support.
+// of X²+Y² ≤ radius² on the grid -L..L with L = 8 (radius ≤ 8, as both
+// reference scripts) or L = radius (ImageNet-C's radius 10), normalised to
+// sum 1, then smoothed by a Gaussian of standard deviation alias with a 3×3
+// window (5×5 when radius > 8), as cv2.GaussianBlur with its default
+// reflect-101 border. The result is cropped to its non-zero support.
 func diskKernel(radius, alias float64) kernel2D {
-	const L = 8
-	const n = 2*L + 1
-	var disk [n * n]float64
+	L, taps := 8, 1
+	if radius > 8 {
+		L, taps = int(math.Ceil(radius)), 2
+	}
+	n := 2*L + 1
+	disk := make([]float64, n*n)
 	var sum float64
 	for y := -L; y <= L; y++ {
 		for x := -L; x <= L; x++ {
@@ -123,24 +126,28 @@ func diskKernel(radius, alias float64) kernel2D {
 	for i := range disk {
 		disk[i] /= sum
 	}
-	// 3-tap Gaussian, normalised (cv2.getGaussianKernel(3, alias)).
-	g := [3]float64{math.Exp(-1 / (2 * alias * alias)), 1, math.Exp(-1 / (2 * alias * alias))}
-	gs := g[0] + g[1] + g[2]
+	// Gaussian of 2·taps+1 taps, normalised (cv2.getGaussianKernel).
+	g := make([]float64, 2*taps+1)
+	var gs float64
+	for j := -taps; j <= taps; j++ {
+		g[j+taps] = math.Exp(-float64(j*j) / (2 * alias * alias))
+		gs += g[j+taps]
+	}
 	for i := range g {
 		g[i] /= gs
 	}
-	var tmp, out [n * n]float64
+	tmp, out := make([]float64, n*n), make([]float64, n*n)
 	for y := range n {
 		for x := range n {
-			for j := -1; j <= 1; j++ {
-				tmp[y*n+x] += g[j+1] * disk[y*n+reflect101(x+j, n)]
+			for j := -taps; j <= taps; j++ {
+				tmp[y*n+x] += g[j+taps] * disk[y*n+reflect101(x+j, n)]
 			}
 		}
 	}
 	for y := range n {
 		for x := range n {
-			for j := -1; j <= 1; j++ {
-				out[y*n+x] += g[j+1] * tmp[reflect101(y+j, n)*n+x]
+			for j := -taps; j <= taps; j++ {
+				out[y*n+x] += g[j+taps] * tmp[reflect101(y+j, n)*n+x]
 			}
 		}
 	}
@@ -171,8 +178,8 @@ func abs(x int) int {
 
 // defocusBlur convolves each channel with the anti-aliased disk kernel
 // (reflect-101 border).
-func defocusBlur(dst, src Image, s int, _ *rand.Rand) {
-	k := defocusKernels[s]
+func defocusBlur(dst, src Image, ps *sevParams, _ randSource) {
+	k := ps.aux.(kernel2D)
 	r, side := k.r, 2*k.r+1
 	h, w := src.H, src.W
 	// Border lookup tables: rowOff[y+r] = reflect101(y)·w, col[x+r] = reflect101(x).

@@ -2,7 +2,6 @@ package robustness
 
 import (
 	"math"
-	"math/rand/v2"
 )
 
 // Parameters of the CIFAR-10-C corruptions added for peer parity (issue
@@ -16,15 +15,23 @@ var (
 	saturateShift = [MaxSeverity]float64{0, 0, 0, 0.1, 0.2}
 )
 
+// ImageNet-C's values (make_imagenet_c.py).
+var (
+	speckleNoiseSigmaIN = [MaxSeverity]float64{0.15, 0.2, 0.35, 0.45, 0.6}
+	saturateScaleIN     = [MaxSeverity]float64{0.3, 0.1, 2, 5, 20}
+	saturateShiftIN     = [MaxSeverity]float64{0, 0, 0, 0.1, 0.2}
+)
+
 func init() {
-	register(&imagePert{base{"speckle_noise", KindImage, paramStrings("sigma=%g", speckleNoiseSigma)}, true, speckleNoise})
-	register(&imagePert{base{"saturate", KindImage, paramStrings("scale=%g shift=%g", saturateScale, saturateShift)}, true, saturate})
+	registerImage("speckle_noise", true, speckleNoise, newParams("sigma=%g", nil, col(speckleNoiseSigma)), newParams("sigma=%g", nil, col(speckleNoiseSigmaIN)))
+	registerImage("saturate", true, saturate, newParams("scale=%g shift=%g", nil, cols(saturateScale, saturateShift)),
+		newParams("scale=%g shift=%g", nil, cols(saturateScaleIN, saturateShiftIN)))
 }
 
 // speckleNoise: x + x·N(0, σ²), clipped to [0, 1] (multiplicative noise, so
 // black stays black).
-func speckleNoise(dst, src Image, s int, rng *rand.Rand) {
-	sigma := speckleNoiseSigma[s]
+func speckleNoise(dst, src Image, ps *sevParams, rng randSource) {
+	sigma := ps.c[0]
 	for i, v := range src.Pix {
 		x := float64(v)
 		dst.Pix[i] = clamp01(x + x*sigma*rng.NormFloat64())
@@ -38,12 +45,12 @@ func speckleNoise(dst, src Image, s int, rng *rand.Rand) {
 // (S = 0) has hue 0 in skimage, so it becomes (V, V(1−S'), V(1−S')); a
 // black one stays black. Images that are not 3-channel have no saturation
 // and pass unchanged.
-func saturate(dst, src Image, s int, _ *rand.Rand) {
+func saturate(dst, src Image, ps *sevParams, _ randSource) {
 	if src.C != 3 {
 		copy(dst.Pix, src.Pix)
 		return
 	}
-	scale, shift := saturateScale[s], saturateShift[s]
+	scale, shift := ps.c[0], ps.c[1]
 	n := src.H * src.W
 	r, g, b := src.Pix[:n], src.Pix[n:2*n], src.Pix[2*n:]
 	dr, dg, db := dst.Pix[:n], dst.Pix[n:2*n], dst.Pix[2*n:]

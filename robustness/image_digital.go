@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math"
-	"math/rand/v2"
 )
 
 // brightness raises the HSV value channel by c (clipped to 1) keeping hue
@@ -14,8 +13,8 @@ import (
 // scaled by V'/V with V = max(r,g,b) and V' = min(V+c, 1) (a black pixel
 // becomes grey V'); for any other channel count each channel is treated as
 // a grey value: x' = min(x+c, 1).
-func brightness(dst, src Image, s int, _ *rand.Rand) {
-	c := brightnessShift[s]
+func brightness(dst, src Image, ps *sevParams, _ randSource) {
+	c := ps.c[0]
 	if src.C != 3 {
 		for i, v := range src.Pix {
 			dst.Pix[i] = clamp01(float64(v) + c)
@@ -39,8 +38,8 @@ func brightness(dst, src Image, s int, _ *rand.Rand) {
 }
 
 // contrast moves each value towards its channel mean m: (x−m)·c + m.
-func contrast(dst, src Image, s int, _ *rand.Rand) {
-	c := contrastFactor[s]
+func contrast(dst, src Image, ps *sevParams, _ randSource) {
+	c := ps.c[0]
 	n := src.H * src.W
 	for ch := range src.C {
 		in := src.Pix[ch*n : (ch+1)*n]
@@ -113,8 +112,8 @@ func resampleBox(in []float64, h, w int, out []float64, h2, w2 int) {
 
 // pixelate downsamples each channel to int(H·c)×int(W·c) and back with
 // Pillow's BOX resampling, as make_cifar_c.py.
-func pixelate(dst, src Image, s int, _ *rand.Rand) {
-	f := pixelateFactor[s]
+func pixelate(dst, src Image, ps *sevParams, _ randSource) {
+	f := ps.c[0]
 	h, w := src.H, src.W
 	h2, w2 := max(1, int(float64(h)*f)), max(1, int(float64(w)*f))
 	plane := make([]float64, h*w)
@@ -140,8 +139,8 @@ func toByte(v float32) uint8 { return uint8(math.Round(float64(v) * 255)) }
 // channels are encoded as one RGB image; any other channel count as one
 // greyscale JPEG per channel. Values are quantised to 8 bits (round(x·255))
 // on the way in and divided by 255 on the way out.
-func jpegCompression(dst, src Image, s int, _ *rand.Rand) {
-	q := int(jpegQuality[s])
+func jpegCompression(dst, src Image, ps *sevParams, _ randSource) {
+	q := int(ps.c[0])
 	h, w := src.H, src.W
 	n := h * w
 	var buf bytes.Buffer

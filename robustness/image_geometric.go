@@ -2,14 +2,13 @@ package robustness
 
 import (
 	"math"
-	"math/rand/v2"
 )
 
 // rotate turns the image about its centre by ±θ degrees (sign drawn with
 // equal chance) with bilinear interpolation; points that fall outside the
 // source read as 0 (black), the background of MNIST-style images.
-func rotate(dst, src Image, s int, rng *rand.Rand) {
-	deg := rotateDegrees[s]
+func rotate(dst, src Image, ps *sevParams, rng randSource) {
+	deg := ps.c[0]
 	if rng.IntN(2) == 0 {
 		deg = -deg
 	}
@@ -43,8 +42,8 @@ func rotate(dst, src Image, s int, rng *rand.Rand) {
 
 // translate shifts the image by (dx, dy) = round(d·(cos φ, sin φ)) pixels,
 // φ uniform in [0, 2π); uncovered pixels become 0.
-func translate(dst, src Image, s int, rng *rand.Rand) {
-	d := translatePixels[s]
+func translate(dst, src Image, ps *sevParams, rng randSource) {
+	d := ps.c[0]
 	phi := 2 * math.Pi * rng.Float64()
 	ox := int(math.Round(d * math.Cos(phi)))
 	oy := int(math.Round(d * math.Sin(phi)))

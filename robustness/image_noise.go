@@ -2,20 +2,19 @@ package robustness
 
 import (
 	"math"
-	"math/rand/v2"
 )
 
 // gaussianNoise: x + N(0, σ²), clipped to [0,1].
-func gaussianNoise(dst, src Image, s int, rng *rand.Rand) {
-	sigma := gaussianNoiseSigma[s]
+func gaussianNoise(dst, src Image, ps *sevParams, rng randSource) {
+	sigma := ps.c[0]
 	for i, v := range src.Pix {
 		dst.Pix[i] = clamp01(float64(v) + sigma*rng.NormFloat64())
 	}
 }
 
 // shotNoise: Poisson(x·λ)/λ, clipped to [0,1].
-func shotNoise(dst, src Image, s int, rng *rand.Rand) {
-	rate := shotNoiseRate[s]
+func shotNoise(dst, src Image, ps *sevParams, rng randSource) {
+	rate := ps.c[0]
 	for i, v := range src.Pix {
 		dst.Pix[i] = clamp01(poisson(rng, float64(v)*rate) / rate)
 	}
@@ -23,8 +22,8 @@ func shotNoise(dst, src Image, s int, rng *rand.Rand) {
 
 // impulseNoise: each value is, with probability amount, replaced by 0 or 1
 // with equal chance (salt and pepper, as skimage.util.random_noise 's&p').
-func impulseNoise(dst, src Image, s int, rng *rand.Rand) {
-	amount := impulseNoiseAmount[s]
+func impulseNoise(dst, src Image, ps *sevParams, rng randSource) {
+	amount := ps.c[0]
 	for i, v := range src.Pix {
 		if rng.Float64() < amount {
 			if rng.Float64() < 0.5 {
@@ -42,7 +41,7 @@ func impulseNoise(dst, src Image, s int, rng *rand.Rand) {
 // transformed rejection method PTRS of Hörmann (1993), "The transformed
 // rejection method for generating Poisson random variables", Insurance:
 // Mathematics and Economics 12(1), otherwise.
-func poisson(rng *rand.Rand, lambda float64) float64 {
+func poisson(rng randSource, lambda float64) float64 {
 	if !(lambda > 0) {
 		return 0
 	}

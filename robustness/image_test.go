@@ -53,8 +53,9 @@ func mustPerturb(t testing.TB, name string, src Image, seed uint64, sev, idx int
 }
 
 func TestImageNamesComplete(t *testing.T) {
-	want := []string{"brightness", "contrast", "defocus_blur", "gaussian_blur", "gaussian_noise", "impulse_noise",
-		"jpeg_compression", "pixelate", "rotate", "saturate", "shot_noise", "speckle_noise", "translate"}
+	want := []string{"brightness", "contrast", "defocus_blur", "elastic_transform", "fog", "frost", "gaussian_blur",
+		"gaussian_noise", "glass_blur", "impulse_noise", "jpeg_compression", "motion_blur", "pixelate", "rotate",
+		"saturate", "shot_noise", "snow", "spatter", "speckle_noise", "translate", "zoom_blur"}
 	assert.Equal(t, want, Names(KindImage))
 	for _, n := range want {
 		p, err := Lookup(n)
@@ -106,10 +107,28 @@ func TestImageInvariants(t *testing.T) {
 func TestImageSeverityMonotone(t *testing.T) {
 	src := testImage()
 	for _, name := range Names(KindImage) {
-		if name == "saturate" {
+		switch name {
+		case "saturate":
 			// CIFAR-10-C's saturate is not monotone by design: severities 1
 			// and 2 desaturate (×0.3, ×0.1), 3 to 5 oversaturate; and the
 			// test image is grey.
+			continue
+		case "spatter":
+			// Severities 1–3 add water, 4–5 mud: different operations.
+			continue
+		case "glass_blur":
+			// CIFAR-10-C's severity 1 (σ 0.05) barely blurs the shuffled
+			// pixels, severity 2 (σ 0.25) smooths them: the mean change
+			// dips (0.0457 → 0.0449 here) before rising.
+			continue
+		case "elastic_transform":
+			// make_cifar_c.py trades the affine part (0.08 → 0.03 of the
+			// size) for the elastic part as severity grows; the mean pixel
+			// change falls on this image (0.089 … 0.059).
+			continue
+		case "frost":
+			// Severities 3 and 4 blend the same frost (0.4) over a dimmer
+			// image (0.9 → 0.85); the mean change depends on the image.
 			continue
 		}
 		prev := 0.0
@@ -263,12 +282,24 @@ func TestDiskKernel(t *testing.T) {
 			assert.InDelta(t, g[y]*g[x], k.w[y*3+x], 1e-12)
 		}
 	}
-	for s := range MaxSeverity {
-		var sum float64
-		for _, v := range defocusKernels[s].w {
-			sum += v
+	defocus := registry["defocus_blur"].(*imagePert)
+	for _, tab := range ParamTables() {
+		for s := range MaxSeverity {
+			var sum float64
+			for _, v := range defocus.sets[tab].sev[s].aux.(kernel2D).w {
+				sum += v
+			}
+			want, tol := 1.0, 1e-12
+			if tab == ImageNetC && s >= 3 {
+				// The disks of radius 8 and 10 touch their grid's edge, so
+				// the reflect-101 alias blur adds mass: the reference kernel
+				// itself sums to more than 1 (disk(8, 0.5).sum() and
+				// disk(10, 0.5).sum() of make_imagenet_c.py, computed with
+				// cv2 4.6 in float32 by /usr/bin/python3).
+				want, tol = []float64{1.0129754540103022, 1.0107857970378822}[s-3], 1e-6
+			}
+			assert.InDelta(t, want, sum, tol, "%s severity %d kernel sum", tab, s+1)
 		}
-		assert.InDelta(t, 1, sum, 1e-12, "severity %d kernel sum", s+1)
 	}
 	plus := diskKernel(1, 0.2)
 	require.Equal(t, 2, plus.r) // the 3×3 alias blur spreads the plus by one pixel
@@ -395,9 +426,9 @@ func TestImageErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want, c.name)
 		}
 	}
-	_, err = PerturbImage("fog", good, 0, 1, 7)
+	_, err = PerturbImage("hail", good, 0, 1, 7)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `unknown perturbation "fog"`)
+	assert.Contains(t, err.Error(), `unknown perturbation "hail"`)
 	assert.Contains(t, err.Error(), "image: brightness, contrast")
 	_, err = LookupImage("keyboard_typo")
 	assert.ErrorContains(t, err, "has kind text, not image")

@@ -159,15 +159,6 @@ func WorstCaseCorrect(original []bool, perturbed ...[]bool) ([]float64, error) {
 	return out, nil
 }
 
-// WorstCaseAccuracy returns the mean of WorstCaseCorrect.
-func WorstCaseAccuracy(original []bool, perturbed ...[]bool) (float64, error) {
-	w, err := WorstCaseCorrect(original, perturbed...)
-	if err != nil {
-		return math.NaN(), err
-	}
-	return mean(w), nil
-}
-
 // Consistent returns, for each example i, 1 if its prediction is the same
 // under every perturbation as on the original, else 0 — the invariance
 // (INV) test of CheckList (Ribeiro et al. 2020), where a test case fails if
@@ -193,15 +184,137 @@ func Consistent(original []int, perturbed ...[]int) ([]float64, error) {
 	return out, nil
 }
 
-// Consistency returns the share of examples whose prediction is unchanged
-// under every perturbation: mean(Consistent(original, perturbed...)).
-// 1 − Consistency is CheckList's INV failure rate.
-func Consistency(original []int, perturbed ...[]int) (float64, error) {
-	c, err := Consistent(original, perturbed...)
-	if err != nil {
-		return math.NaN(), err
+// Outcome is one evaluation of a set of examples — the clean data or one
+// perturbed variant — position by position, as the worst-case and
+// consistency summaries need it. Every Outcome compared must hold the same
+// examples in the same order.
+type Outcome struct {
+	// Pred is the predicted class at each position, or -1 for an invalid
+	// output (NaN or Inf), which is never consistent.
+	Pred []int
+	// Correct is Pred = label at each position (false for an invalid
+	// output).
+	Correct []bool
+	// Scored is false where the output is left out of every summary (an
+	// invalid output under an "exclude" policy); nil means every position
+	// is scored.
+	Scored []bool
+}
+
+func (o Outcome) scored(j int) bool { return o.Scored == nil || o.Scored[j] }
+
+func (o Outcome) check(n int, what string) error {
+	if len(o.Pred) != n || len(o.Correct) != n || (o.Scored != nil && len(o.Scored) != n) {
+		return fmt.Errorf("%s has %d predictions, %d correctness flags and %d scored flags; want %d each (the same examples as the clean data)",
+			what, len(o.Pred), len(o.Correct), len(o.Scored), n)
 	}
-	return mean(c), nil
+	return nil
+}
+
+// PairConsistent reports whether, at position j, the variant's predicted
+// class equals the clean one (never when either output is invalid), and
+// whether the pair counts at all (not when either position is left out).
+func PairConsistent(clean, variant Outcome, j int) (same, counted bool) {
+	if !clean.scored(j) || !variant.scored(j) {
+		return false, false
+	}
+	return clean.Pred[j] >= 0 && clean.Pred[j] == variant.Pred[j], true
+}
+
+// ConsistencyTerms returns one term per counted (example, variant) pair of
+// one variant: 1 where its predicted class equals the clean one, else 0
+// (PairConsistent). Their mean is the variant's consistency.
+func ConsistencyTerms(clean, variant Outcome) ([]float64, error) {
+	n := len(clean.Pred)
+	if err := clean.check(n, "clean data"); err != nil {
+		return nil, err
+	}
+	if err := variant.check(n, "variant"); err != nil {
+		return nil, err
+	}
+	var terms []float64
+	for j := range n {
+		if same, counted := PairConsistent(clean, variant, j); counted {
+			terms = append(terms, b2f(same))
+		}
+	}
+	return terms, nil
+}
+
+// PerExample holds the per-example terms of the worst-case and consistency
+// summaries over the clean data and a set of variants, for the caller to
+// average and bootstrap.
+type PerExample struct {
+	// WorstCase is 1 where the example is correct in every version it is
+	// scored in (clean and each variant; HELM's worst case, Liang et al.
+	// 2022), 0 where it is wrong in one, NaN where no version is scored.
+	WorstCase []float64
+	// ConsistentPairs and CountedPairs count, per example, the variants
+	// whose predicted class equals the clean one and the variants whose
+	// pair counts (PairConsistent). Σ ConsistentPairs / Σ CountedPairs is
+	// the pair-level consistency.
+	ConsistentPairs, CountedPairs []float64
+	// AllConsistent is 1 where every counted pair is consistent (CheckList
+	// INV, Ribeiro et al. 2020), 0 where one is not, NaN where none counts.
+	AllConsistent []float64
+}
+
+// WorstCaseConsistency computes the per-example worst case and consistency
+// of the clean data against every variant. A position left out (Scored
+// false) neither lowers the worst case nor counts as a pair. An error names
+// a variant that does not hold the clean data's examples.
+func WorstCaseConsistency(clean Outcome, variants []Outcome) (PerExample, error) {
+	n := len(clean.Pred)
+	if n == 0 {
+		return PerExample{}, errors.New("no examples")
+	}
+	if err := clean.check(n, "clean data"); err != nil {
+		return PerExample{}, err
+	}
+	neutral := func(o Outcome) []bool { // correct, or left out (does not lower a minimum)
+		out := make([]bool, n)
+		for j, ok := range o.Correct {
+			out[j] = ok || !o.scored(j)
+		}
+		return out
+	}
+	per := make([][]bool, len(variants))
+	for k, v := range variants {
+		if err := v.check(n, fmt.Sprintf("variant %d", k)); err != nil {
+			return PerExample{}, err
+		}
+		per[k] = neutral(v)
+	}
+	wc, err := WorstCaseCorrect(neutral(clean), per...)
+	if err != nil {
+		return PerExample{}, err
+	}
+	out := PerExample{WorstCase: wc, ConsistentPairs: make([]float64, n), CountedPairs: make([]float64, n), AllConsistent: make([]float64, n)}
+	for j := range n {
+		if !clean.scored(j) && !slices.ContainsFunc(variants, func(v Outcome) bool { return v.scored(j) }) {
+			out.WorstCase[j] = math.NaN()
+		}
+		for _, v := range variants {
+			if same, counted := PairConsistent(clean, v, j); counted {
+				out.CountedPairs[j]++
+				out.ConsistentPairs[j] += b2f(same)
+			}
+		}
+		switch {
+		case out.CountedPairs[j] == 0:
+			out.AllConsistent[j] = math.NaN()
+		case out.ConsistentPairs[j] == out.CountedPairs[j]:
+			out.AllConsistent[j] = 1
+		}
+	}
+	return out, nil
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // CEResult holds corruption errors relative to a baseline model.
@@ -294,4 +407,82 @@ func mean(x []float64) float64 {
 		s += v
 	}
 	return s / float64(len(x))
+}
+
+// PublishedBaseline holds a baseline model's published error rates, given
+// as numbers instead of a model evaluated in the same run: Hendrycks &
+// Dietterich (2019) normalise ImageNet-C's corruption errors by AlexNet's.
+type PublishedBaseline struct {
+	// Errors maps a corruption to the baseline's error rates: one number,
+	// its mean over severities 1–5 (as published: AlexNet's Gaussian noise
+	// error is 0.886428), or five, one per severity.
+	Errors map[string][]float64
+	// Clean is the baseline's clean error rate, for relative mCE; NaN when
+	// not given (relative mCE is then NaN).
+	Clean float64
+}
+
+// MCEPublished computes the corruption errors of a model against published
+// baseline errors. model holds error rates (see Table.ErrorRates) with all
+// MaxSeverity severities of every corruption, in severity order. With
+// E_{s,c} the model's error and B_c the baseline's mean error over
+// severities (or the mean of its five per-severity errors):
+//
+//	CE_c          = Σ_s E_{s,c} / Σ_s B_{s,c}  = mean_s E_{s,c} / B_c
+//	mCE           = mean_c CE_c
+//	RelativeCE_c  = (mean_s E_{s,c} − E_clean) / (B_c − B_clean)
+//	relative mCE  = mean_c RelativeCE_c
+//
+// which is MCE with a baseline table whose every severity holds B_c, as
+// AugMix's and the ImageNet-C papers' evaluation scripts compute it
+// (ce = mean error / ALEXNET_ERR[c]). The corruptions are the model's;
+// each must have a baseline entry. Errors name the corruption.
+func MCEPublished(model Table, base PublishedBaseline) (CEResult, error) {
+	names := model.Names()
+	if len(names) == 0 {
+		return CEResult{}, errors.New("mce: model table has no corruptions")
+	}
+	bt := Table{Clean: base.Clean, Values: make(map[string][]float64, len(names))}
+	for _, c := range names {
+		if n := len(model.Values[c]); n != MaxSeverity {
+			return CEResult{}, fmt.Errorf("mce: corruption %q has %d severities; published baseline errors are over severities 1–%d, so all %d are needed",
+				c, n, MaxSeverity, MaxSeverity)
+		}
+		b, ok := base.Errors[c]
+		if !ok {
+			have := make([]string, 0, len(base.Errors))
+			for k := range base.Errors {
+				have = append(have, k)
+			}
+			slices.Sort(have)
+			return CEResult{}, fmt.Errorf("mce: corruption %q has no published baseline error (baseline errors given for %v)", c, have)
+		}
+		switch len(b) {
+		case 1:
+			row := make([]float64, MaxSeverity)
+			for s := range row {
+				row[s] = b[0]
+			}
+			bt.Values[c] = row
+		case MaxSeverity:
+			bt.Values[c] = b
+		default:
+			return CEResult{}, fmt.Errorf("mce: corruption %q has %d published baseline errors; want 1 (the mean over severities) or %d (one per severity)", c, len(b), MaxSeverity)
+		}
+	}
+	clean := base.Clean
+	if math.IsNaN(clean) {
+		bt.Clean = 0 // any value: the relative figures are replaced below
+	}
+	res, err := MCE(model, bt)
+	if err != nil {
+		return CEResult{}, err
+	}
+	if math.IsNaN(clean) {
+		res.RelativeMCE = math.NaN()
+		for c := range res.RelativeCE {
+			res.RelativeCE[c] = math.NaN()
+		}
+	}
+	return res, nil
 }

@@ -64,12 +64,9 @@ func TestWorstCase(t *testing.T) {
 	c, err := WorstCaseCorrect(orig, p1, p2) // only example 0 survives all
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 0, 0}, c)
-	acc, err := WorstCaseAccuracy(orig, p1, p2)
+	c, err = WorstCaseCorrect(orig) // no perturbations: plain correctness
 	require.NoError(t, err)
-	assert.Equal(t, 0.25, acc)
-	acc, err = WorstCaseAccuracy(orig) // no perturbations: plain accuracy 3/4
-	require.NoError(t, err)
-	assert.Equal(t, 0.75, acc)
+	assert.Equal(t, []float64{1, 1, 0, 1}, c)
 
 	_, err = WorstCase([]float64{1, 2}, []float64{1})
 	assert.ErrorContains(t, err, "perturbed set 0 has 1 examples, original has 2")
@@ -84,14 +81,52 @@ func TestConsistency(t *testing.T) {
 	c, err := Consistent(orig, p1, p2) // examples 1 and 2 change
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 0, 1, 1}, c)
-	v, err := Consistency(orig, p1, p2) // 3/5
-	require.NoError(t, err)
-	assert.InDelta(t, 0.6, v, 1e-12)
-	v, err = Consistency(orig, p1) // 4/5
-	require.NoError(t, err)
-	assert.InDelta(t, 0.8, v, 1e-12)
-	_, err = Consistency(orig, []int{1})
+	_, err = Consistent(orig, []int{1})
 	assert.ErrorContains(t, err, "perturbed set 0 has 1 examples, original has 5")
+}
+
+// TestWorstCaseConsistency: hand-computed, 4 examples, 2 variants; example
+// 3 of variant b and example 2 of the clean data are left out (invalid
+// under "exclude"); example 1 of variant a is invalid but scored (pred −1).
+//
+//	clean pred 0 1 2 3, correct T T F T, scored T T F T
+//	a     pred 0 -1 2 0, correct T F F F
+//	b     pred 0 1 1 3, correct T T T T, scored T T T F
+//	worst case: ex0 1; ex1 0 (a wrong); ex2 clean out, a wrong → 0;
+//	            ex3 a wrong → 0
+//	pairs: ex0 a✓ b✓ (2/2); ex1 a✗ (invalid) b✓ (1/2); ex2 clean out (0/0);
+//	       ex3 a✗, b out (0/1)
+//	all consistent: 1, 0, NaN, 0; pair consistency 3/5
+func TestWorstCaseConsistency(t *testing.T) {
+	clean := Outcome{Pred: []int{0, 1, 2, 3}, Correct: []bool{true, true, false, true}, Scored: []bool{true, true, false, true}}
+	a := Outcome{Pred: []int{0, -1, 2, 0}, Correct: []bool{true, false, false, false}}
+	b := Outcome{Pred: []int{0, 1, 1, 3}, Correct: []bool{true, true, true, true}, Scored: []bool{true, true, true, false}}
+	per, err := WorstCaseConsistency(clean, []Outcome{a, b})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0, 0}, per.WorstCase)
+	assert.Equal(t, []float64{2, 1, 0, 0}, per.ConsistentPairs)
+	assert.Equal(t, []float64{2, 2, 0, 1}, per.CountedPairs)
+	assert.Equal(t, 1.0, per.AllConsistent[0])
+	assert.Equal(t, 0.0, per.AllConsistent[1])
+	assert.True(t, math.IsNaN(per.AllConsistent[2]))
+	assert.Equal(t, 0.0, per.AllConsistent[3])
+
+	// An example left out everywhere has no worst case.
+	out := Outcome{Pred: []int{0}, Correct: []bool{true}, Scored: []bool{false}}
+	per, err = WorstCaseConsistency(out, []Outcome{out})
+	require.NoError(t, err)
+	assert.True(t, math.IsNaN(per.WorstCase[0]))
+
+	terms, err := ConsistencyTerms(clean, a)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0}, terms, "positions 0, 1, 3 count (2 is left out of the clean data)")
+
+	_, err = WorstCaseConsistency(clean, []Outcome{{Pred: []int{0}, Correct: []bool{true}}})
+	assert.ErrorContains(t, err, "variant 0 has 1 predictions, 1 correctness flags and 0 scored flags; want 4 each")
+	_, err = WorstCaseConsistency(Outcome{}, nil)
+	assert.ErrorContains(t, err, "no examples")
+	_, err = ConsistencyTerms(clean, Outcome{})
+	assert.ErrorContains(t, err, "variant has 0 predictions")
 }
 
 // TestMCE: hand-computed fixture with 2 corruptions × 3 severities.
@@ -184,17 +219,96 @@ func ExampleMCE() {
 	// Output: mCE 0.50, relative mCE 0.50
 }
 
-func ExampleWorstCaseAccuracy() {
-	original := []bool{true, true, false}
-	typo := []bool{true, false, false}
-	lower := []bool{true, true, true}
-	acc, _ := WorstCaseAccuracy(original, typo, lower)
-	fmt.Printf("%.3f\n", acc)
-	// Output: 0.333
+func ExampleWorstCaseConsistency() {
+	clean := Outcome{Pred: []int{0, 1, 2}, Correct: []bool{true, true, false}}
+	typo := Outcome{Pred: []int{0, 2, 2}, Correct: []bool{true, false, false}}
+	lower := Outcome{Pred: []int{0, 1, 0}, Correct: []bool{true, true, true}}
+	per, _ := WorstCaseConsistency(clean, []Outcome{typo, lower})
+	fmt.Println(per.WorstCase, per.AllConsistent)
+	// Output: [1 0 0] [1 0 0]
 }
 
 func ExamplePerturbText() {
 	s, _ := PerturbText("contraction", "I am sure it is not late.", 1, 5, 0)
 	fmt.Println(s)
 	// Output: I'm sure it's not late.
+}
+
+// alexNetErrors are Hendrycks & Dietterich's (2019) AlexNet errors on
+// ImageNet-C, mean over severities 1–5, as every ImageNet-C evaluation
+// script copies them (e.g. AugMix's imagenet.py, ALEXNET_ERR, "taken from
+// https://github.com/hendrycks/robustness").
+var alexNetErrors = map[string]float64{
+	"gaussian_noise": 0.886428, "shot_noise": 0.894468, "impulse_noise": 0.922640, "defocus_blur": 0.819880,
+	"glass_blur": 0.826268, "motion_blur": 0.785948, "zoom_blur": 0.798360, "snow": 0.866816, "frost": 0.826572,
+	"fog": 0.819324, "brightness": 0.564592, "contrast": 0.853204, "elastic_transform": 0.646056,
+	"pixelate": 0.717840, "jpeg_compression": 0.606500,
+}
+
+func published(clean float64) PublishedBaseline {
+	b := PublishedBaseline{Errors: map[string][]float64{}, Clean: clean}
+	for c, e := range alexNetErrors {
+		b.Errors[c] = []float64{e}
+	}
+	return b
+}
+
+func TestMCEPublished(t *testing.T) {
+	// AlexNet against its own published errors: every CE_c is 1, so mCE is
+	// 100% by construction (Hendrycks & Dietterich 2019, §4: "AlexNet
+	// ... 100"). Its severities average to the published number.
+	alex := Table{Clean: 0.4348, Values: map[string][]float64{}}
+	for c, e := range alexNetErrors {
+		alex.Values[c] = []float64{e - 0.1, e - 0.05, e, e + 0.05, e + 0.1}
+	}
+	res, err := MCEPublished(alex, published(0.4348))
+	require.NoError(t, err)
+	assert.InDelta(t, 1, res.MCE, 1e-12)
+	assert.InDelta(t, 1, res.RelativeMCE, 1e-12)
+	assert.Len(t, res.CE, 15)
+
+	// Two corruptions, hand computed: gaussian_noise errors 0.4 … 0.8 (mean
+	// 0.6), contrast 0.3 at every severity; clean error 0.2, AlexNet clean
+	// 0.4348 (torchvision's AlexNet top-1 56.52%, the paper's 43.5).
+	//   CE_gauss = 0.6/0.886428 = 0.676874…, CE_contrast = 0.3/0.853204 = 0.351616…
+	//   mCE = (0.676874 + 0.351616)/2 = 0.514245…
+	//   RelCE_gauss = (0.6−0.2)/(0.886428−0.4348) = 0.885681…
+	//   RelCE_contrast = (0.3−0.2)/(0.853204−0.4348) = 0.239004…
+	m := Table{Clean: 0.2, Values: map[string][]float64{
+		"gaussian_noise": {0.4, 0.5, 0.6, 0.7, 0.8}, "contrast": {0.3, 0.3, 0.3, 0.3, 0.3}}}
+	res, err = MCEPublished(m, published(0.4348))
+	require.NoError(t, err)
+	ceG, ceC := 0.6/0.886428, 0.3/0.853204
+	assert.InDelta(t, ceG, res.CE["gaussian_noise"], 1e-12)
+	assert.InDelta(t, ceC, res.CE["contrast"], 1e-12)
+	assert.InDelta(t, 0.514245, res.MCE, 1e-6)
+	assert.InDelta(t, ((0.6-0.2)/(0.886428-0.4348)+(0.3-0.2)/(0.853204-0.4348))/2, res.RelativeMCE, 1e-12)
+
+	// Per-severity baseline errors: Σ_s E / Σ_s B.
+	b := PublishedBaseline{Errors: map[string][]float64{"contrast": {0.5, 0.6, 0.7, 0.8, 0.9}, "gaussian_noise": {1, 1, 1, 1, 1}}, Clean: math.NaN()}
+	res, err = MCEPublished(m, b)
+	require.NoError(t, err)
+	assert.InDelta(t, 1.5/3.5, res.CE["contrast"], 1e-12)
+	assert.InDelta(t, 3.0/5, res.CE["gaussian_noise"], 1e-12)
+	assert.True(t, math.IsNaN(res.RelativeMCE), "no clean baseline error: relative mCE undefined")
+}
+
+func TestMCEPublishedErrors(t *testing.T) {
+	full := Table{Values: map[string][]float64{"fog": {0.1, 0.2, 0.3, 0.4, 0.5}}}
+	tests := []struct {
+		name  string
+		model Table
+		base  PublishedBaseline
+		want  string
+	}{
+		{"empty", Table{}, published(0.4), "no corruptions"},
+		{"missing", full, PublishedBaseline{Errors: map[string][]float64{"snow": {0.8}}}, `corruption "fog" has no published baseline error (baseline errors given for [snow])`},
+		{"three severities", Table{Values: map[string][]float64{"fog": {0.1, 0.2, 0.3}}}, published(0.4), `corruption "fog" has 3 severities; published baseline errors are over severities 1–5`},
+		{"two errors", full, PublishedBaseline{Errors: map[string][]float64{"fog": {0.8, 0.9}}}, `corruption "fog" has 2 published baseline errors; want 1`},
+		{"zero", full, PublishedBaseline{Errors: map[string][]float64{"fog": {0}}}, `corruption "fog": baseline errors sum to 0`},
+	}
+	for _, tc := range tests {
+		_, err := MCEPublished(tc.model, tc.base)
+		assert.ErrorContains(t, err, tc.want, tc.name)
+	}
 }

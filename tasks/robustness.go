@@ -379,26 +379,23 @@ func (c *Classifier) cellMetric(name string, e *robustEval) MetricValue {
 	return mv
 }
 
-// consistent reports whether, at position j, the variant's predicted class
-// equals the clean one (never when either output is invalid), and whether
-// the pair counts at all (not under "exclude" when either is invalid).
-func (c *Classifier) consistent(base, e *robustEval, j int) (same, counted bool) {
-	if !base.scored(j) || !e.scored(j) {
-		return false, false
+// outcome is e as the robustness package's worst-case and consistency
+// summaries take it.
+func (e *robustEval) outcome() robustness.Outcome {
+	scored := make([]bool, len(e.rowOf))
+	for j := range scored {
+		scored[j] = e.scored(j)
 	}
-	return base.pred[j] >= 0 && base.pred[j] == e.pred[j], true
+	return robustness.Outcome{Pred: e.pred, Correct: e.correct, Scored: scored}
 }
 
 func (c *Classifier) cellConsistency(base, e *robustEval) MetricValue {
 	mv := MetricValue{Name: SummaryConsistency, HigherIsBetter: true, Low: math.NaN(), High: math.NaN(),
 		Spec: map[string]string{"definition": "share of examples whose predicted class equals the clean prediction"}}
-	var terms []float64
-	for j := range base.pred {
-		same, counted := c.consistent(base, e, j)
-		if !counted {
-			continue
-		}
-		terms = append(terms, robustB2F(same))
+	terms, err := robustness.ConsistencyTerms(base.outcome(), e.outcome())
+	if err != nil { // cannot happen: both evaluations cover the same positions
+		mv.Value, mv.Undefined = math.NaN(), err.Error()
+		return mv
 	}
 	mv.N = len(terms)
 	if len(terms) == 0 {
@@ -461,38 +458,19 @@ func (c *Classifier) robustSummary(metric string, set []string, base *robustEval
 	absDrop := sign * drop.Absolute
 	relDrop := absDrop / math.Abs(out.Clean.Value)
 
-	// Per-example worst case and consistency.
-	perCorrect := make([][]bool, len(evals))
+	// Per-example worst case and consistency (robustness package).
+	outs := make([]robustness.Outcome, len(evals))
 	for e, ev := range evals {
-		perCorrect[e] = robustCorrectOrNeutral(ev)
+		outs[e] = ev.outcome()
 	}
-	wcBool, err := robustness.WorstCaseCorrect(robustCorrectOrNeutral(base), perCorrect...)
+	per, err := robustness.WorstCaseConsistency(base.outcome(), outs)
 	if err != nil {
 		return nil, fmt.Errorf("robustness: worst case: %w", err)
 	}
-	wc := make([]float64, n)      // NaN: no valid version
-	consNum := make([]float64, n) // consistent pairs of example j
-	consDen := make([]float64, n) // counted pairs of example j
-	consAll := make([]float64, n) // 1 if every counted pair is consistent, NaN if none
-	for j := range n {
-		wc[j] = wcBool[j]
-		if !base.scored(j) && !slices.ContainsFunc(evals, func(ev *robustEval) bool { return ev.scored(j) }) {
-			wc[j] = math.NaN()
-		}
-		for _, ev := range evals {
-			same, counted := c.consistent(base, ev, j)
-			if counted {
-				consDen[j]++
-				consNum[j] += robustB2F(same)
-			}
-		}
-		switch {
-		case consDen[j] == 0:
-			consAll[j] = math.NaN()
-		case consNum[j] == consDen[j]:
-			consAll[j] = 1
-		}
-	}
+	wc := per.WorstCase            // NaN: no valid version
+	consNum := per.ConsistentPairs // consistent pairs of example j
+	consDen := per.CountedPairs    // counted pairs of example j
+	consAll := per.AllConsistent   // 1 if every counted pair is consistent, NaN if none
 	wcVal, wcN := robustNanMean(wc, nil)
 	consVal := robustRatio(consNum, consDen, nil)
 	consAllVal, consAllN := robustNanMean(consAll, nil) // consAllN: examples with a counted pair
@@ -576,16 +554,6 @@ func (c *Classifier) robustSummary(metric string, set []string, base *robustEval
 		sums[s].Low, sums[s].High, sums[s].Level, sums[s].Resamples, sums[s].Method = ci.Low, ci.High, ci.Level, ci.Resamples, ci.Method
 	}
 	return sums, nil
-}
-
-// robustCorrectOrNeutral returns correctness per position, with excluded
-// positions set to true so that they do not lower a minimum.
-func robustCorrectOrNeutral(e *robustEval) []bool {
-	out := make([]bool, len(e.correct))
-	for j, ok := range e.correct {
-		out[j] = ok || !e.scored(j)
-	}
-	return out
 }
 
 // robustNanMean returns the weighted mean Σ w_j v_j / Σ w_j over the
@@ -925,6 +893,38 @@ func CorruptionError(model, baseline *RobustnessScores) (ce map[string]float64, 
 		mt.Values[name], bt.Values[name] = ms.err, bs.err
 	}
 	res, err := robustness.MCE(mt, bt)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return res.CE, res.MCE, res.RelativeMCE, nil
+}
+
+// PublishedCorruptionError is CorruptionError against published baseline
+// errors (robustness.MCEPublished) instead of a baseline model: the model's
+// error rates E = 1 − accuracy of its cells over its corruption set, which
+// must have severities 1–5 each. relMCE is NaN when base.Clean is NaN.
+func PublishedCorruptionError(model *RobustnessScores, base robustness.PublishedBaseline) (ce map[string]float64, mce, relMCE float64, err error) {
+	if model == nil {
+		return nil, 0, 0, errors.New("mce: model robustness scores missing")
+	}
+	if model.Metric != "accuracy" {
+		return nil, 0, 0, fmt.Errorf("mce: the robustness metric is %q; mCE needs accuracy cells (error = 1 − accuracy)", model.Metric)
+	}
+	if math.IsNaN(model.Clean.Value) {
+		return nil, 0, 0, errors.New("mce: the clean accuracy is undefined")
+	}
+	mt := robustness.Table{Clean: 1 - model.Clean.Value, Values: map[string][]float64{}}
+	for _, name := range model.Corruptions {
+		ms, err := cellErrors(model, name, "model")
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if !slices.Equal(ms.sev, []int{1, 2, 3, 4, 5}) {
+			return nil, 0, 0, fmt.Errorf("mce: corruption %q was evaluated at severities %v; published baseline errors are over severities 1–5, so all five are needed", name, ms.sev)
+		}
+		mt.Values[name] = ms.err
+	}
+	res, err := robustness.MCEPublished(mt, base)
 	if err != nil {
 		return nil, 0, 0, err
 	}

@@ -84,6 +84,9 @@ type listRow struct {
 	// Perturbations only.
 	Input  string   `json:"input,omitempty"`
 	Params []string `json:"params,omitempty"`
+	// ParamsImageNetC are an image perturbation's parameters in the
+	// imagenet_c table; Params are the default (cifar10_c) table's.
+	ParamsImageNetC []string `json:"params_imagenet_c,omitempty"`
 }
 
 func metricRows(kind string) []listRow {
@@ -125,6 +128,9 @@ func perturbationRows() []listRow {
 			r := listRow{Name: n, Input: k.String()}
 			for s := 1; s <= robustness.MaxSeverity; s++ {
 				r.Params = append(r.Params, p.Params(s))
+				if k == robustness.KindImage {
+					r.ParamsImageNetC = append(r.ParamsImageNetC, robustness.ParamsIn(robustness.ImageNetC, n, s))
+				}
 			}
 			rows = append(rows, r)
 		}
@@ -165,9 +171,12 @@ func printListText(w io.Writer, what string, rows []listRow) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, join(r.Defaults), join(r.Metrics))
 		}
 	case "perturbations":
-		fmt.Fprintln(tw, "NAME\tINPUT\tSEVERITY 1 … 5")
+		fmt.Fprintln(tw, "NAME\tINPUT\tSEVERITY 1 … 5 (image: cifar10_c, then imagenet_c)")
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.Input, strings.Join(r.Params, " | "))
+			if r.ParamsImageNetC != nil {
+				fmt.Fprintf(tw, "\t\t%s\n", strings.Join(r.ParamsImageNetC, " | "))
+			}
 		}
 	default:
 		fmt.Fprintln(tw, "FORMAT")

@@ -64,6 +64,16 @@ func TestListJSONFollowsTheTable(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &ps))
 	require.NotEmpty(t, ps)
 	assert.Len(t, ps[0].Params, 5, "one parameter string per severity")
+	pbn := map[string]listRow{}
+	for _, p := range ps {
+		pbn[p.Name] = p
+	}
+	// Both tables of an image corruption (make_cifar_c.py and
+	// make_imagenet_c.py, gaussian_noise's c lists); text has one.
+	assert.Equal(t, []string{"sigma=0.04", "sigma=0.06", "sigma=0.08", "sigma=0.09", "sigma=0.1"}, pbn["gaussian_noise"].Params)
+	assert.Equal(t, []string{"sigma=0.08", "sigma=0.12", "sigma=0.18", "sigma=0.26", "sigma=0.38"}, pbn["gaussian_noise"].ParamsImageNetC)
+	assert.Contains(t, pbn, "glass_blur")
+	assert.Nil(t, pbn["keyboard_typo"].ParamsImageNetC)
 }
 
 func TestListErrors(t *testing.T) {

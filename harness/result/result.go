@@ -359,6 +359,9 @@ type Robustness struct {
 	Summary []Metric `json:"summary"`
 	// Cells holds the metric per perturbation and severity.
 	Cells []RobustnessCell `json:"cells"`
+	// Parameters is the image corruptions' parameter table (cifar10_c or
+	// imagenet_c) when the section has image perturbations.
+	Parameters string `json:"parameters,omitempty"`
 }
 
 // RobustnessCell is the metric on one perturbation at one severity, with

@@ -40,6 +40,7 @@ func (c *checker) add(n *yaml.Node, path string, err error) {
 var (
 	gateSpecType = reflect.TypeOf(GateSpec{})
 	intListType  = reflect.TypeOf(IntList{})
+	floatListTyp = reflect.TypeOf(FloatList{})
 )
 
 func join(path, key string) string {
@@ -74,6 +75,10 @@ func (c *checker) walk(n *yaml.Node, t reflect.Type, path string) bool {
 	if t == intListType && n.Kind == yaml.ScalarNode {
 		// One integer stands for a list of one.
 		t = reflect.TypeOf(0)
+	}
+	if t == floatListTyp && n.Kind == yaml.ScalarNode {
+		// One number stands for a list of one.
+		t = reflect.TypeOf(0.0)
 	}
 	switch t.Kind() {
 	case reflect.Struct:

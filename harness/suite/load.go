@@ -535,6 +535,7 @@ func (v *validator) robustness(p string, t *Task, dsNames, modelNames []string) 
 	if r.Baseline != "" {
 		v.ref(p+".baseline", r.Baseline, "model", modelNames)
 	}
+	v.robustnessParams(p, r, names)
 	for i, d := range r.Shift {
 		v.ref(fmt.Sprintf("%s.shift[%d]", p, i), d, "dataset", dsNames)
 		if d == t.Dataset {
@@ -769,4 +770,84 @@ func sortedFormats() []string {
 	f := dataset.Formats()
 	sort.Strings(f)
 	return f
+}
+
+// robustnessParams checks parameters, baseline_errors and
+// baseline_clean_error (issue 14.7); names are the section's perturbations.
+func (v *validator) robustnessParams(p string, r *RobustnessSpec, names []string) {
+	if _, err := robustness.ParseParamTable(r.Parameters); err != nil {
+		v.errorf(p+".parameters", ErrInvalid, "%q (want cifar10_c or imagenet_c)", r.Parameters)
+	}
+	if r.BaselineErrors == nil {
+		if r.BaselineCleanError != nil {
+			v.errorf(p+".baseline_clean_error", ErrInvalid, "given without baseline_errors")
+		}
+		return
+	}
+	if r.Baseline != "" {
+		v.errorf(p+".baseline_errors", ErrInvalid, "given together with baseline %q; mCE is against a baseline model or published errors, not both", r.Baseline)
+	}
+	if r.Metric != "accuracy" {
+		v.errorf(p+".baseline_errors", ErrInvalid, "mCE needs metric accuracy (error = 1 − accuracy), the section's metric is %q", r.Metric)
+	}
+	keys := make([]string, 0, len(r.BaselineErrors))
+	for k := range r.BaselineErrors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kp := p + ".baseline_errors." + k
+		if !contains(names, k) {
+			v.ref(kp, k, "perturbation", names)
+			continue
+		}
+		errs := r.BaselineErrors[k]
+		if len(errs) != 1 && len(errs) != robustness.MaxSeverity {
+			v.errorf(kp, ErrInvalid, "%d numbers (want 1, the mean over severities 1–5, or 5, one per severity)", len(errs))
+		}
+		for _, e := range errs {
+			if !(e > 0 && e <= 1) {
+				v.errorf(kp, ErrInvalid, "error rate %v (want a rate in (0, 1], e.g. 0.886428 for AlexNet's 88.6%%)", e)
+				break
+			}
+		}
+	}
+	set := r.CorruptionSet
+	if len(set) == 0 {
+		set = names
+	}
+	seen := map[string]bool{}
+	for _, c := range set {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		if _, ok := r.BaselineErrors[c]; !ok && contains(names, c) {
+			v.errorf(p+".baseline_errors", ErrMissing, "no error for corruption %q, which is in the corruption set (give one for each of %s)", c, strings.Join(set, ", "))
+		}
+	}
+	// Published errors are over severities 1–5: each corruption needs all.
+	sevs := map[string]map[int]bool{}
+	for _, ps := range r.Perturbations {
+		members := []string{ps.Name}
+		if ps.Name == "image" {
+			members = robustness.SetNames(robustness.KindImage)
+		}
+		for _, m := range members {
+			if sevs[m] == nil {
+				sevs[m] = map[int]bool{}
+			}
+			for _, sev := range ps.Severities {
+				sevs[m][sev] = true
+			}
+		}
+	}
+	for _, k := range keys {
+		if got := sevs[k]; got != nil && len(got) != robustness.MaxSeverity {
+			v.errorf(p+".baseline_errors."+k, ErrInvalid, "corruption %q is evaluated at %d of the 5 severities; published baseline errors are over severities 1–5, so evaluate all five", k, len(got))
+		}
+	}
+	if e := r.BaselineCleanError; e != nil && !(*e >= 0 && *e < 1) {
+		v.errorf(p+".baseline_clean_error", ErrInvalid, "%v (want a rate in [0, 1))", *e)
+	}
 }

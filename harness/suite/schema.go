@@ -233,6 +233,37 @@ type RobustnessSpec struct {
 	// Shift lists out-of-distribution datasets for the same task; the task's
 	// own dataset is the in-distribution one.
 	Shift []string `yaml:"shift"`
+	// Parameters names the image corruptions' parameter table: cifar10_c
+	// (default, make_cifar_c.py) or imagenet_c (make_imagenet_c.py).
+	Parameters string `yaml:"parameters"`
+	// BaselineErrors gives published baseline error rates per corruption
+	// (one number, the mean over severities 1–5, or five) to compute mCE
+	// against instead of a baseline model (e.g. AlexNet's on ImageNet-C).
+	BaselineErrors map[string]FloatList `yaml:"baseline_errors"`
+	// BaselineCleanError is the published baseline's clean error rate, for
+	// relative mCE with BaselineErrors.
+	BaselineCleanError *float64 `yaml:"baseline_clean_error"`
+}
+
+// FloatList is one number or a list of them.
+type FloatList []float64
+
+// UnmarshalYAML accepts 0.886 or [0.5, 0.6, 0.7, 0.8, 0.9].
+func (l *FloatList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var v float64
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		*l = FloatList{v}
+		return nil
+	}
+	var v []float64
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	*l = v
+	return nil
 }
 
 // PerturbationSpec is one perturbation at one or more severities.
