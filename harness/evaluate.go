@@ -272,6 +272,7 @@ func (r *runner) classInputs(ctx context.Context, mr *modelRun, t *suite.Task, k
 	if err != nil {
 		return nil, err
 	}
+	defer r.keepRecords(t, vars)()
 	in := &taskInputs{}
 	for i, v := range vars {
 		x, _, err := r.variantInput(ctx, mr, t, k, i, v, func(d *suite.Dataset, what string) *passSpec {

@@ -26,6 +26,7 @@ func runGeneration(ctx context.Context, r *runner, mr *modelRun, t *suite.Task) 
 	if err != nil {
 		return nil, err
 	}
+	defer r.keepRecords(t, vars)()
 	all := &taskOutcome{}
 	for _, k := range fewshotKs(t) {
 		in := &taskInputs{}

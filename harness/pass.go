@@ -165,7 +165,7 @@ type batch struct {
 
 // runPass streams one dataset through the model of mr.
 func (r *runner) runPass(ctx context.Context, mr *modelRun, ps *passSpec) (*passResult, error) {
-	rd, err := dataset.Open(datasetSpec(r.s, ps.dataset))
+	rd, err := r.openPass(ps.dataset)
 	if err != nil {
 		return nil, fmt.Errorf("dataset %q: %w", ps.dataset.Name, err)
 	}

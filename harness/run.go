@@ -156,6 +156,9 @@ type runner struct {
 	// ctx is the run's context, for the steps that read whole datasets
 	// outside a pass (column statistics, few-shot pools); see stopped.
 	ctx context.Context
+	// memo holds the decoded records of the data set whose variants are
+	// being run (keepRecords); nil otherwise.
+	memo *recordMemo
 }
 
 // stopped returns the run context's error: long loops outside a pass poll

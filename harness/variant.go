@@ -135,16 +135,25 @@ func imageTransform(cols []dataset.Column, colName, name string, sev int, seed u
 			return false, fmt.Errorf("%s: column %q has shape %v, want [H, W] or [C, H, W]", rec.Loc, cols[col].Name, v.Shape)
 		}
 		for i, x := range v.Arr {
-			img.Pix[i] = float32(math.Min(1, math.Max(0, (float64(x)-lo)/scale)))
+			// min(1, max(0, y)) as math.Min and math.Max compute it (−0
+			// becomes 0, NaN stays NaN) without their calls.
+			y := (float64(x) - lo) / scale
+			if y <= 0 {
+				y = 0
+			} else if y > 1 {
+				y = 1
+			}
+			img.Pix[i] = float32(y)
 		}
 		if err := p.Apply(img, img, sev, robustness.ExampleRNG(seed, name, sev, rec.Index)); err != nil {
 			return false, fmt.Errorf("%s: %s@%d: %w", rec.Loc, name, sev, err)
 		}
-		arr := make([]float32, len(img.Pix))
+		// The perturbed image becomes the value in place of the record's
+		// array, which is never written to (records may be replayed).
 		for i, x := range img.Pix {
-			arr[i] = float32(lo + float64(x)*scale)
+			img.Pix[i] = float32(lo + float64(x)*scale)
 		}
-		v.Arr, v.Arr64 = arr, nil
+		v.Arr, v.Arr64 = img.Pix, nil
 		return true, nil
 	}, nil
 }
