@@ -47,13 +47,18 @@ type reportData struct {
 	// Privacy: ROC charts and the attack table.
 	ROC     []template.HTML
 	Privacy block
+	// Counterfactual and Shift are the counterfactual substitutions and the
+	// distribution-shift figures, when the run has them.
+	Counterfactual, Shift block
 }
 
 // WriteHTML writes r as one self-contained HTML file (inline CSS and SVG,
 // no scripts, no network): summary table, gates, reliability diagrams,
-// per-group bars with CIs, metric-vs-severity curves, the adaptation chart
-// (metric vs trainable parameters with the Pareto frontier), efficiency and
-// provenance. Sections without data are left out.
+// per-group bars with CIs, counterfactual substitutions, metric-vs-severity
+// curves (one y axis per task), distribution shift, privacy, the adaptation
+// chart (metric vs trainable parameters with the Pareto frontier, every
+// model included), efficiency, cost and provenance. Sections without data
+// are left out.
 func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 	if opts.ParetoMetric == "" {
 		opts.ParetoMetric = "accuracy"
@@ -93,7 +98,7 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 				fmt.Sprintf("%.2f", float64(f.ModelBytes)/1e6), fmt.Sprint(f.Parameters), fmt.Sprint(f.Cached)})
 		}
 	}
-	d.Privacy = privacyBlock(r)
+	d.Privacy, d.Counterfactual, d.Shift = privacyBlock(r), counterfactualBlock(r), shiftBlock(r)
 	for _, e := range r.Evaluations {
 		if e.Privacy != nil {
 			if svg := rocSVG(fmt.Sprintf("%s / %s: %s attack", e.Model, e.Task, e.Privacy.Attack), e.Privacy.ROC); svg != "" {
@@ -107,7 +112,11 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 	for _, rr := range v.Robust {
 		d.RobustRows = append(d.RobustRows, rr.cells())
 	}
-	for _, rb := range r.Robustness {
+	// The charts of one task share their y axis.
+	type span struct{ lo, hi float64 }
+	taskY := map[string]span{}
+	curves := make([][]series, len(r.Robustness))
+	for i, rb := range r.Robustness {
 		by := map[string]*series{}
 		for _, c := range rb.Cells {
 			s := by[c.Perturbation]
@@ -123,7 +132,18 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 			sortXY(&s)
 			ss = append(ss, s)
 		}
-		if svg := linesSVG(fmt.Sprintf("%s / %s: %s", rb.Model, rb.Task, rb.Metric), "severity (0 = clean)", rb.Metric, ss); svg != "" {
+		curves[i] = ss
+		key := rb.Task + "\x00" + rb.Metric
+		y, seen := taskY[key]
+		if !seen {
+			y = span{math.Inf(1), math.Inf(-1)}
+		}
+		lo, hi := yRange(ss)
+		taskY[key] = span{math.Min(y.lo, lo), math.Max(y.hi, hi)}
+	}
+	for i, rb := range r.Robustness {
+		y := taskY[rb.Task+"\x00"+rb.Metric]
+		if svg := linesSVG(fmt.Sprintf("%s / %s: %s", rb.Model, rb.Task, rb.Metric), "severity (0 = clean)", rb.Metric, curves[i], y.lo, y.hi); svg != "" {
 			d.Severity = append(d.Severity, svg)
 		}
 	}
@@ -143,7 +163,7 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 	for _, row := range v.Rows {
 		a := adapt[row.Model]
 		m, ok := row.Metrics[opts.ParetoMetric]
-		if a == nil || !ok || a.TrainableParams <= 0 || m.Value.IsNaN() {
+		if a == nil || !ok || a.TrainableParams < 0 || m.Value.IsNaN() {
 			continue
 		}
 		key := row.Task
@@ -153,7 +173,7 @@ func WriteHTML(w io.Writer, r *result.Result, opts HTMLOptions) error {
 		byData[key] = append(byData[key], point{row.Model, float64(a.TrainableParams), float64(m.Value)})
 	}
 	for _, k := range sortedKeys(byData) {
-		d.Pareto = append(d.Pareto, scatterSVG(k+": "+opts.ParetoMetric+" vs trainable parameters", "trainable parameters (log)", opts.ParetoMetric, byData[k]))
+		d.Pareto = append(d.Pareto, scatterSVG(k+": "+opts.ParetoMetric+" vs trainable parameters", "trainable parameters (log scale; 0 at the left)", opts.ParetoMetric, byData[k]))
 	}
 	for _, g := range r.Gates {
 		d.Gates = append(d.Gates, gateCells(g))

@@ -16,6 +16,7 @@ var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#
 
 type frame struct {
 	W, H, L, R, T, B float64 // size and margins
+	Below            float64 // height under the chart for a legend
 	X0, X1, Y0, Y1   float64 // data ranges
 	LogX             bool
 }
@@ -37,18 +38,31 @@ func (f frame) y(v float64) float64 {
 	return f.H - f.B - (v-f.Y0)/(f.Y1-f.Y0)*(f.H-f.T-f.B)
 }
 
-func (f frame) open(b *strings.Builder, title, xlabel, ylabel string) {
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="%g" height="%g" viewBox="0 0 %g %g" role="img"><title>%s</title>`, f.W, f.H, f.W, f.H, html.EscapeString(title))
+// open starts the chart. A title wider than the chart widens it on the
+// right, where the plot area is unchanged, so that no title is clipped.
+func (f *frame) open(b *strings.Builder, title, xlabel, ylabel string) {
+	if need := f.L + 7.4*float64(len([]rune(title))) + 6; need > f.W { // 12 px bold title font
+		f.R += need - f.W
+		f.W = need
+	}
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="%g" height="%g" viewBox="0 0 %g %g" role="img"><title>%s</title>`, f.W, f.H+f.Below, f.W, f.H+f.Below, html.EscapeString(title))
 	fmt.Fprintf(b, `<rect x="%g" y="%g" width="%g" height="%g" fill="#fff" stroke="#999"/>`, f.L, f.T, f.W-f.L-f.R, f.H-f.T-f.B)
 	fmt.Fprintf(b, `<text x="%g" y="%g" text-anchor="middle" class="lbl">%s</text>`, f.L+(f.W-f.L-f.R)/2, f.H-6, html.EscapeString(xlabel))
 	fmt.Fprintf(b, `<text x="12" y="%g" text-anchor="middle" class="lbl" transform="rotate(-90 12 %g)">%s</text>`, f.T+(f.H-f.T-f.B)/2, f.T+(f.H-f.T-f.B)/2, html.EscapeString(ylabel))
 }
 
+// yTicks draws n+1 labelled grid lines, with as many decimals as the step
+// needs (at least 2) so that no two labels read the same.
 func (f frame) yTicks(b *strings.Builder, n int) {
+	step := (f.Y1 - f.Y0) / float64(n)
+	dec := 2
+	if step > 0 {
+		dec = max(2, int(math.Ceil(-math.Log10(step))))
+	}
 	for i := 0; i <= n; i++ {
-		v := f.Y0 + (f.Y1-f.Y0)*float64(i)/float64(n)
+		v := f.Y0 + step*float64(i)
 		y := f.y(v)
-		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="%g" y="%.1f" text-anchor="end" class="tick">%.2f</text>`, f.L, f.W-f.R, y, y, f.L-4, y+4, v)
+		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#eee"/><text x="%g" y="%.1f" text-anchor="end" class="tick">%.*f</text>`, f.L, f.W-f.R, y, y, f.L-4, y+4, dec, v)
 	}
 }
 
@@ -95,7 +109,12 @@ type bar struct {
 // barsSVG draws horizontal bars with CI whiskers, one per group.
 func barsSVG(title, xlabel string, bars []bar) template.HTML {
 	h := 40 + 26*float64(len(bars)) + 30
-	f := frame{W: 420, H: h, L: 120, R: 16, T: 24, B: 36, X0: 0, X1: 1}
+	// The label column is as wide as the longest label, so none is clipped.
+	left := 120.0
+	for _, br := range bars {
+		left = math.Max(left, textWidth(br.Label)+12)
+	}
+	f := frame{W: left + 300, H: h, L: left, R: 16, T: 24, B: 36, X0: 0, X1: 1}
 	for _, br := range bars {
 		for _, v := range []float64{br.Value, br.Hi} {
 			if !math.IsNaN(v) && v > f.X1 {
@@ -132,19 +151,39 @@ type series struct {
 	X, Y []float64
 }
 
-// linesSVG draws metric-vs-severity curves, one colour per series, with a legend.
-func linesSVG(title, xlabel, ylabel string, ss []series) template.HTML {
-	f := frame{W: 460, H: 300, L: 46, R: 130, T: 24, B: 40, X0: math.Inf(1), X1: math.Inf(-1), Y0: math.Inf(1), Y1: math.Inf(-1)}
+// yRange returns the smallest and largest finite Y of the series (+Inf,
+// -Inf when there is none).
+func yRange(ss []series) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, s := range ss {
-		for i := range s.X {
-			if math.IsNaN(s.Y[i]) {
-				continue
+		for _, y := range s.Y {
+			if !math.IsNaN(y) {
+				lo, hi = math.Min(lo, y), math.Max(hi, y)
 			}
-			f.X0, f.X1 = math.Min(f.X0, s.X[i]), math.Max(f.X1, s.X[i])
-			f.Y0, f.Y1 = math.Min(f.Y0, s.Y[i]), math.Max(f.Y1, s.Y[i])
 		}
 	}
-	if math.IsInf(f.X0, 0) {
+	return lo, hi
+}
+
+// linesSVG draws metric-vs-severity curves, one colour per series, with a
+// legend. The y axis spans [ylo, yhi] (padded), which callers share among
+// the charts of one task so that they compare at a glance.
+func linesSVG(title, xlabel, ylabel string, ss []series, ylo, yhi float64) template.HTML {
+	f := frame{W: 460, H: 300, L: 46, R: 130, T: 24, B: 40, X0: math.Inf(1), X1: math.Inf(-1), Y0: ylo, Y1: yhi}
+	for _, s := range ss { // the legend column fits the longest name
+		if need := 22 + textWidth(s.Name) + 6; need > f.R {
+			f.W += need - f.R
+			f.R = need
+		}
+	}
+	for _, s := range ss {
+		for i := range s.X {
+			if !math.IsNaN(s.Y[i]) {
+				f.X0, f.X1 = math.Min(f.X0, s.X[i]), math.Max(f.X1, s.X[i])
+			}
+		}
+	}
+	if math.IsInf(f.X0, 0) || math.IsInf(f.Y0, 0) {
 		return ""
 	}
 	pad := math.Max((f.Y1-f.Y0)*0.1, 0.01)
@@ -205,47 +244,138 @@ func paretoFrontier(ps []point) []int {
 	return out
 }
 
-// scatterSVG draws accuracy vs trainable parameters (log x) with the Pareto
-// frontier as a stepped line and frontier points filled.
-func scatterSVG(title, xlabel, ylabel string, ps []point) template.HTML {
-	f := frame{W: 460, H: 300, L: 46, R: 20, T: 24, B: 40, X0: math.Inf(1), X1: math.Inf(-1), Y0: math.Inf(1), Y1: math.Inf(-1), LogX: true}
-	for _, p := range ps {
-		f.X0, f.X1 = math.Min(f.X0, p.X), math.Max(f.X1, p.X)
-		f.Y0, f.Y1 = math.Min(f.Y0, p.Y), math.Max(f.Y1, p.Y)
+// textWidth estimates the width in pixels of s in the charts' 11 px tick
+// font (an average glyph is about 0.6 em).
+func textWidth(s string) float64 { return 6.6 * float64(len([]rune(s))) }
+
+// box is a label's rectangle in chart coordinates.
+type box struct{ X0, Y0, X1, Y1 float64 }
+
+func (a box) overlaps(b box) bool { return a.X0 < b.X1 && b.X0 < a.X1 && a.Y0 < b.Y1 && b.Y0 < a.Y1 }
+
+// placeLabels places each point's label beside it — right, left, above or
+// below, the first spot inside the plot that overlaps no other label or
+// point — and returns the boxes, with ok[i] false for a label that has no
+// free spot (the chart numbers that point and lists it under the plot).
+func placeLabels(f frame, xs, ys []float64, labels []string) (boxes []box, ok []bool) {
+	const h, r = 12.0, 6.0
+	boxes, ok = make([]box, len(labels)), make([]bool, len(labels))
+	var taken []box
+	for i := range xs {
+		taken = append(taken, box{xs[i] - r, ys[i] - r, xs[i] + r, ys[i] + r})
 	}
+	for i, l := range labels {
+		w := textWidth(l)
+		for _, c := range []box{
+			{xs[i] + 8, ys[i] - h/2, xs[i] + 8 + w, ys[i] + h/2},
+			{xs[i] - 8 - w, ys[i] - h/2, xs[i] - 8, ys[i] + h/2},
+			{xs[i] - w/2, ys[i] - 8 - h, xs[i] + w/2, ys[i] - 8},
+			{xs[i] - w/2, ys[i] + 8, xs[i] + w/2, ys[i] + 8 + h},
+		} {
+			if c.X0 < f.L+2 || c.X1 > f.W-f.R-2 || c.Y0 < f.T+2 || c.Y1 > f.H-f.B-2 {
+				continue
+			}
+			free := true
+			for _, t := range taken {
+				if c.overlaps(t) {
+					free = false
+					break
+				}
+			}
+			if free {
+				boxes[i], ok[i] = c, true
+				taken = append(taken, c)
+				break
+			}
+		}
+	}
+	return boxes, ok
+}
+
+// scatterSVG draws a metric against trainable parameters with the Pareto
+// frontier as a stepped line and frontier points filled. The x axis is
+// log10(1 + parameters), so models that train nothing (zero-shot prompts,
+// 0-parameter adaptations) sit at 0 beside the rest. Each point is labelled
+// with its model where the label fits without overlapping another; points
+// whose label does not fit are numbered and listed under the plot.
+func scatterSVG(title, xlabel, ylabel string, ps []point) template.HTML {
 	if len(ps) == 0 {
 		return ""
 	}
-	f.X0, f.X1 = f.X0/2, f.X1*2
+	lx := func(v float64) float64 { return math.Log10(1 + math.Max(v, 0)) }
+	f := frame{W: 460, H: 300, L: 46, R: 20, T: 24, B: 40, X0: 0, X1: math.Inf(-1), Y0: math.Inf(1), Y1: math.Inf(-1)}
+	for _, p := range ps {
+		f.X1 = math.Max(f.X1, lx(p.X))
+		f.Y0, f.Y1 = math.Min(f.Y0, p.Y), math.Max(f.Y1, p.Y)
+	}
+	f.X1 = math.Max(1, math.Ceil(f.X1+0.3)) // room for the labels right of the largest model
 	pad := math.Max((f.Y1-f.Y0)*0.15, 0.01)
 	f.Y0, f.Y1 = f.Y0-pad, f.Y1+pad
+	xs, ys, labels := make([]float64, len(ps)), make([]float64, len(ps)), make([]string, len(ps))
+	order := make([]int, len(ps)) // label the best points first
+	for i, p := range ps {
+		xs[i], ys[i], labels[i], order[i] = f.x(lx(p.X)), f.y(p.Y), p.Label, i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ps[order[a]].Y > ps[order[b]].Y })
+	ox, oy, ol := make([]float64, len(ps)), make([]float64, len(ps)), make([]string, len(ps))
+	for k, i := range order {
+		ox[k], oy[k], ol[k] = xs[i], ys[i], labels[i]
+	}
+	ob, ook := placeLabels(f, ox, oy, ol)
+	boxes, placed := make([]box, len(ps)), make([]bool, len(ps))
+	for k, i := range order {
+		boxes[i], placed[i] = ob[k], ook[k]
+	}
+	var legend []int
+	for i := range ps {
+		if !placed[i] {
+			legend = append(legend, i)
+		}
+	}
+	f.Below = 16 * float64(len(legend))
 	var b strings.Builder
 	f.open(&b, title, xlabel, ylabel)
 	f.yTicks(&b, 4)
-	var xs []float64
-	var xl []string
-	for e := math.Ceil(math.Log10(f.X0)); e <= math.Log10(f.X1); e++ {
-		xs, xl = append(xs, math.Pow(10, e)), append(xl, fmt.Sprintf("1e%g", e))
+	var tx []float64
+	var tl []string
+	for e := 0.0; e <= f.X1; e++ {
+		if e == 0 {
+			tx, tl = append(tx, 0), append(tl, "0")
+			continue
+		}
+		tx, tl = append(tx, lx(math.Pow(10, e))), append(tl, fmt.Sprintf("1e%g", e))
 	}
-	f.xTicks(&b, xs, xl)
+	f.xTicks(&b, tx, tl)
 	front := paretoFrontier(ps)
 	on := map[int]bool{}
 	var pts []string
 	for k, i := range front {
 		on[i] = true
 		if k > 0 {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", f.x(ps[i].X), f.y(ps[front[k-1]].Y)))
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", xs[i], f.y(ps[front[k-1]].Y)))
 		}
-		pts = append(pts, fmt.Sprintf("%.1f,%.1f", f.x(ps[i].X), f.y(ps[i].Y)))
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", xs[i], ys[i]))
 	}
 	fmt.Fprintf(&b, `<polyline class="frontier" points="%s" fill="none" stroke="#2ca02c" stroke-width="2" stroke-dasharray="5 3"/>`, strings.Join(pts, " "))
+	num := map[int]int{}
+	for k, i := range legend {
+		num[i] = k + 1
+	}
 	for i, p := range ps {
 		fill := "#fff"
 		if on[i] {
 			fill = "#2ca02c"
 		}
-		fmt.Fprintf(&b, `<circle class="pt" cx="%.1f" cy="%.1f" r="5" fill="%s" stroke="#2ca02c" stroke-width="2"><title>%s: %.4g params, %.4f</title></circle><text x="%.1f" y="%.1f" class="tick">%s</text>`,
-			f.x(p.X), f.y(p.Y), fill, html.EscapeString(p.Label), p.X, p.Y, f.x(p.X)+7, f.y(p.Y)-6, html.EscapeString(p.Label))
+		fmt.Fprintf(&b, `<circle class="pt" cx="%.1f" cy="%.1f" r="5" fill="%s" stroke="#2ca02c" stroke-width="2"><title>%s: %.4g params, %.4f</title></circle>`,
+			xs[i], ys[i], fill, html.EscapeString(p.Label), p.X, p.Y)
+		if placed[i] {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick ptlabel">%s</text>`, boxes[i].X0, boxes[i].Y1-2, html.EscapeString(p.Label))
+		} else {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" class="tick ptnum">%d</text>`, xs[i], ys[i]-8, num[i])
+		}
+	}
+	for k, i := range legend {
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" class="tick legend">%d: %s (%.4g params, %.4f)</text>`, f.L, f.H+10+16*float64(k), k+1, html.EscapeString(ps[i].Label), ps[i].X, ps[i].Y)
 	}
 	fmt.Fprintf(&b, `<text x="%g" y="16" class="ttl">%s</text></svg>`, f.L, html.EscapeString(title))
 	return template.HTML(b.String())

@@ -62,8 +62,20 @@ func withCI(m result.Metric) string {
 	return s
 }
 
-// extraBlocks builds the counterfactual, shift and cost tables.
+// extraBlocks builds the counterfactual, shift, privacy and cost tables.
 func extraBlocks(r *result.Result) []block {
+	var out []block
+	for _, b := range []block{counterfactualBlock(r), shiftBlock(r), privacyBlock(r), costBlock(r)} {
+		if len(b.Rows) > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// counterfactualBlock tabulates the counterfactual substitutions of every
+// clean evaluation: flip rate, changed inputs and the metric's change.
+func counterfactualBlock(r *result.Result) block {
 	cf := block{Title: "Counterfactuals", Header: []string{"Model", "Task", "Substitution", "Flip rate", "Changed inputs", "Metric delta"}}
 	for _, e := range r.Evaluations {
 		if e.Variant != "clean" || e.Fairness == nil {
@@ -74,6 +86,12 @@ func extraBlocks(r *result.Result) []block {
 				c.MetricDelta.Name + " " + withCI(c.MetricDelta)})
 		}
 	}
+	return cf
+}
+
+// shiftBlock tabulates in- against out-of-distribution figures per shift
+// dataset of every robustness section.
+func shiftBlock(r *result.Result) block {
 	sh := block{Title: "Distribution shift", Header: []string{"Model", "Task", "Shift dataset", "Metric", "In-distribution", "Out-of-distribution", "Gap", "Effective robustness"}}
 	for _, rb := range r.Robustness {
 		byName := map[string]result.Metric{}
@@ -93,13 +111,7 @@ func extraBlocks(r *result.Result) []block {
 				fmtNum(float64(byName["id_ood_gap:"+ds].Value)), er})
 		}
 	}
-	var out []block
-	for _, b := range []block{cf, sh, privacyBlock(r), costBlock(r)} {
-		if len(b.Rows) > 0 {
-			out = append(out, b)
-		}
-	}
-	return out
+	return sh
 }
 
 func newView(r *result.Result) *view {

@@ -8,7 +8,13 @@
 #      into the DOM, which --dump-dom returns;
 #   4. the per-example page loads its first data page from a <script> file
 #      (works from file://, where fetch() is blocked) and fills its table;
-#   5. no JavaScript console errors (--enable-logging=stderr).
+#   5. the reports of two bundled suites' real results (quickstart: six
+#      models, probes with 0 trainable parameters, three robustness charts of
+#      one task; spam-shift: counterfactual and distribution-shift sections)
+#      at 1400 px and 420 px wide: screenshots, and layout_check.js (no page
+#      overflow, no clipped chart text, no overlapping Pareto labels, one y
+#      axis per task's robustness charts);
+#   6. no JavaScript console errors (--enable-logging=stderr).
 # Usage: reports/testdata/browser_check.sh [OUTDIR]   (run from the repo root)
 set -euo pipefail
 OUT=${1:-$(mktemp -d)}
@@ -59,6 +65,23 @@ P=$(ls "$OUT"/site/predictions/1_small_fmnist_clean-*.html)
 "${C[@]}" --virtual-time-budget=2000 --dump-dom "file://$P" >"$OUT/preds.dom" 2>>"$OUT/preds.log"
 check "per-example page loaded page 1 from a script file" "<td>199</td>" "$OUT/preds.dom"
 
+# Real results at a desktop and a phone width.
+go run ./reports/testdata/render -reports "$OUT/real" reports/testdata/quickstart.result.json reports/testdata/spam-shift.result.json
+cp reports/testdata/layout_check.js "$OUT/real/"
+for f in quickstart spam-shift; do
+  sed 's#</body>#<script src="layout_check.js"></script></body>#' "$OUT/real/$f.html" >"$OUT/real/$f-check.html"
+  for w in 1400 420; do
+    "${C[@]}" --hide-scrollbars --window-size=$w,6000 --screenshot="$OUT/$f-$w.png" "file://$OUT/real/$f.html" 2>>"$OUT/real.log" >/dev/null
+    "${C[@]}" --window-size=$w,3000 --dump-dom "file://$OUT/real/$f-check.html" >"$OUT/real/$f-$w.dom" 2>>"$OUT/real.log"
+    check "$f report lays out at $w px" "layout-ok" "$OUT/real/$f-$w.dom"
+    if ! grep -q "layout-ok" "$OUT/real/$f-$w.dom"; then sed -n '/<pre id="layout">/,/<\/pre>/p' "$OUT/real/$f-$w.dom"; fi
+  done
+done
+check "quickstart report has its 0-parameter probe on the Pareto chart" "fmnist-encoder+knn: 0 params" "$OUT/real/quickstart-1400.dom"
+for id in counterfactual shift; do
+  check "spam-shift report has #$id" "id=\"$id\"" "$OUT/real/spam-shift-1400.dom"
+done
+
 if grep -h -E "Uncaught|CONSOLE.*(Error|error)" "$OUT"/*.log; then echo "FAIL console errors above"; fail=1; else echo "ok   no console errors"; fi
-echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png"
+echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png $OUT/quickstart-{1400,420}.png $OUT/spam-shift-{1400,420}.png"
 exit $fail
