@@ -582,7 +582,7 @@ func convertMetrics(ms []tasks.MetricValue) []result.Metric {
 	out := make([]result.Metric, 0, len(ms))
 	for _, m := range ms {
 		rm := result.Metric{Name: m.Name, Value: result.Float(m.Value), N: m.N, HigherIsBetter: m.HigherIsBetter,
-			Undefined: m.Undefined, Spec: m.Spec}
+			Undefined: m.Undefined, Spec: m.Spec, Parameter: m.Parameter}
 		if m.Resamples > 0 || !math.IsNaN(m.Low) || !math.IsNaN(m.High) {
 			rm.CI = &result.CI{Low: result.Float(m.Low), High: result.Float(m.High), Level: m.Level, Resamples: m.Resamples, Method: m.Method}
 		}

@@ -73,6 +73,8 @@ type Options struct {
 	// Gzip writes the predictions gzip-compressed (predictions.jsonl.gz),
 	// as the suite's output.gzip does.
 	Gzip bool
+	// Label is recorded as the result's run label (result.Run.Label).
+	Label string
 	// Progress, when set, is called as evaluations advance.
 	Progress func(Progress)
 	// Warn, when set, receives warnings (a damaged cache chunk that is
@@ -192,7 +194,7 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 		Schema: result.Schema,
 		Run: result.Run{
 			EvalctlVersion: r.opt.Version, GoVersion: runtime.Version(), Started: r.opt.Now().UTC(),
-			Host: host, Args: r.opt.Args, Limit: r.opt.Limit, Shard: r.opt.Shard.String(),
+			Host: host, Args: r.opt.Args, Limit: r.opt.Limit, Shard: r.opt.Shard.String(), Label: r.opt.Label,
 		},
 		Suite: result.Suite{Name: s.Name, Path: s.File, SHA256: s.SHA256, Seed: s.Seed,
 			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence, Overrides: s.Overrides},

@@ -87,6 +87,10 @@ type MetricValue struct {
 	Undefined string
 	// Spec records how the figure was computed (binning, norm, ...).
 	Spec map[string]string
+	// Parameter marks a fitted value reported beside the metrics (the
+	// temperature of temperature scaling): it has no direction and is
+	// never ranked.
+	Parameter bool
 }
 
 // ReliabilityBin is one bar of a reliability diagram.

@@ -35,7 +35,7 @@ func (c *Classifier) TemperatureScaled(calib, test []Prediction) ([]MetricValue,
 		metrics.Softmax(scaled[i].Probs, logProbs(p.Probs), k, T)
 		scaled[i].Pred = argmax(scaled[i].Probs)
 	}
-	out := []MetricValue{{Name: "temperature", Value: T, N: len(d.label), Low: math.NaN(), High: math.NaN(),
+	out := []MetricValue{{Name: "temperature", Value: T, N: len(d.label), Low: math.NaN(), High: math.NaN(), Parameter: true,
 		Spec: map[string]string{"fit": "NLL on calibration split", "calibration_examples": strconv.Itoa(len(d.label))}}}
 	sd, _ := c.prepare(scaled)
 	for _, name := range c.cfg.Metrics {

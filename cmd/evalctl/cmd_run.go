@@ -50,6 +50,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 			noGates := fs.Bool("no-gates", false, "do not fail on the suite's gates")
 			noCache := fs.Bool("no-cache", false, "recompute predictions even if cached")
 			wide := fs.Bool("wide", false, "table: every metric with its interval and every column, not the compact summary")
+			label := fs.String("label", "", "a name for this run, recorded in the result (e.g. the checkpoint, \"step-2000\"); the leaderboard labels rows of same-named models from different runs with it")
 			gzipPreds := fs.Bool("gzip", false, "write the predictions gzip-compressed, as DIR/predictions.jsonl.gz (suite key output.gzip)")
 			lib := fs.String("ort-lib", "", "path to the ONNX Runtime shared library")
 			watts := fs.Float64("power-watts", 0, "CPU power draw in watts, to estimate energy where RAPL is not readable (overrides the suite's cost.power_watts)")
@@ -94,7 +95,7 @@ The suite's gates are checked after the run; if any fails, the exit status is 3.
 				}
 				bar := newProgressBar(e.stderr)
 				res, err := harness.Run(ctx, s, harness.Options{
-					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache, Gzip: *gzipPreds,
+					OutDir: dir, Limit: *limit, Shard: sh, BatchSize: *batch, NoCache: *noCache, Gzip: *gzipPreds, Label: *label,
 					PowerWatts: *watts, GridIntensity: *grid,
 					Open: openORT, Facts: modelFacts, ORTVersion: rt.Version, ORTLibrary: rt.Library,
 					Version: evalctlVersion(), Args: append([]string{"evalctl", "run"}, args...),

@@ -71,6 +71,10 @@ type Run struct {
 	Shard string `json:"shard,omitempty"`
 	// Resumed counts the examples whose predictions came from the cache.
 	Resumed int `json:"resumed,omitempty"`
+	// Label names the run for people (`evalctl run --label`, e.g. a
+	// checkpoint "step-2000"); the leaderboard tells apart runs of models
+	// with the same name by it (else by ID).
+	Label string `json:"label,omitempty"`
 }
 
 // Suite identifies the suite file that was run.
@@ -215,6 +219,10 @@ type Metric struct {
 	// Spec records how the figure was computed where conventions differ
 	// (binning, bins, norm, top-label or positive-class, ...).
 	Spec map[string]string `json:"spec,omitempty"`
+	// Parameter marks a fitted value reported beside the metrics, such as
+	// the temperature of temperature scaling: it has no direction
+	// (HigherIsBetter means nothing) and leaderboards never rank it.
+	Parameter bool `json:"parameter,omitempty"`
 }
 
 // CI is a confidence interval.
