@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,6 +41,9 @@ type lbColumn struct {
 	Key, Task, TaskKey, TaskLabel, TaskSlug, Metric string
 	Dataset                                         string
 	Higher                                          bool
+	// Param marks a fitted parameter (result.Metric.Parameter): shown,
+	// never ranked.
+	Param bool
 }
 
 type lbCell struct {
@@ -53,7 +57,12 @@ type lbCell struct {
 }
 
 type lbRow struct {
+	// Model is the row's label: the model name, with the run's label when
+	// runs of different model files share the name; name is the name.
 	Model, Slug       string
+	name              string
+	res               *result.Result   // the first run that has this model file
+	runs              []*result.Result // every run with a column in the row
 	Rank              int
 	Tied              bool
 	TieNote           string
@@ -201,7 +210,8 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 	}
 	cols := map[string]*lbColumn{}
 	var colOrder []string
-	rows := map[string]*lbRow{}
+	rows := map[string]*lbRow{}    // model name + file sha256 → row
+	files := map[string][]string{} // model name → its rows' keys
 	var rowOrder []string
 	evalPages := map[string]string{} // eval key of result i → page slug
 	modelPages, taskPages, predPages := newPageNamer(), newPageNamer(), newPageNamer()
@@ -220,11 +230,18 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 			if len(taskData[e.Task]) > 1 {
 				taskKey, label = e.Task+"@"+short(dk), e.Task+" [data "+short(dk)+"]"
 			}
-			row := rows[e.Model]
+			// A row is one model file: runs of a model name with different
+			// files (two checkpoints) stay apart, runs of the same file merge.
+			id := e.Model + "\x00" + modelSHA(r, e.Model)
+			row := rows[id]
 			if row == nil {
-				row = &lbRow{Model: e.Model, Slug: modelPages.name(e.Model), cells: map[string]*lbCell{}}
-				rows[e.Model] = row
-				rowOrder = append(rowOrder, e.Model)
+				row = &lbRow{Model: e.Model, name: e.Model, res: r, cells: map[string]*lbCell{}}
+				rows[id] = row
+				rowOrder = append(rowOrder, id)
+				files[e.Model] = append(files[e.Model], id)
+			}
+			if !slices.Contains(row.runs, r) {
+				row.runs = append(row.runs, r)
 			}
 			predSlug := ""
 			if sidecar != "" {
@@ -237,7 +254,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				}
 				key := result.ColumnKey(e.Task, dk, m.Name)
 				if cols[key] == nil {
-					cols[key] = &lbColumn{Key: key, Task: e.Task, TaskKey: taskKey, TaskLabel: label, TaskSlug: taskPages.name(taskKey), Metric: m.Name, Dataset: dk, Higher: m.HigherIsBetter}
+					cols[key] = &lbColumn{Key: key, Task: e.Task, TaskKey: taskKey, TaskLabel: label, TaskSlug: taskPages.name(taskKey), Metric: m.Name, Dataset: dk, Higher: m.HigherIsBetter, Param: m.Parameter}
 					colOrder = append(colOrder, key)
 				}
 				old := row.cells[key]
@@ -246,11 +263,20 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 					if old.finished > fin {
 						continue
 					}
-					notes = append(notes, fmt.Sprintf("model %q has %s in runs %s and %s: the later run is shown", e.Model, key, old.run, r.Run.ID))
+					notes = append(notes, fmt.Sprintf("model %q (the same file) has %s in runs %s and %s: the later run is shown", e.Model, key, old.run, r.Run.ID))
 				}
 				row.cells[key] = &lbCell{value: float64(m.Value), ci: m.CI, run: r.Run.ID, finished: fin, preds: predSlug}
 			}
 		}
+	}
+	// Rows of one model name from different model files are told apart by
+	// their run's label (or id).
+	for _, id := range rowOrder {
+		row := rows[id]
+		if len(files[row.name]) > 1 {
+			row.Model = row.name + " · " + runLabel(row.res)
+		}
+		row.Slug = modelPages.name(row.Model)
 	}
 	// Columns grouped by task, in first-seen order of tasks.
 	taskFirst := map[string]int{}
@@ -280,6 +306,14 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 	}
 	// Per-column win rates for model pages.
 	for ci := range colOrder {
+		if columns[ci].Param {
+			for _, id := range rowOrder {
+				if c := rows[id].cells[colOrder[ci]]; c != nil {
+					c.win = math.NaN() // not ranked
+				}
+			}
+			continue
+		}
 		col := make([][]float64, len(rowOrder))
 		for ri := range rowOrder {
 			col[ri] = []float64{values[ri][ci]}
@@ -291,7 +325,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 			}
 		}
 	}
-	wins := WinRates(values, higher)
+	wins := scenarioWinRates(values, columns)
 	tieOf := func(key, model string) string {
 		for _, g := range opts.Ties[key] {
 			in := false
@@ -321,7 +355,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				row.Cells = append(row.Cells, lbCell{})
 				continue
 			}
-			c.V, c.Text, c.Tie = numAttr(c.value), fmtNum(c.value), tieOf(k, name)
+			c.V, c.Text, c.Tie = numAttr(c.value), fmtNum(c.value), tieOf(k, row.name)
 			if c.ci != nil && !c.ci.Low.IsNaN() {
 				c.CI = fmt.Sprintf("[%.4f, %.4f]", float64(c.ci.Low), float64(c.ci.High))
 			}
@@ -413,9 +447,12 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				"WinV": numAttr(c.win), "Win": fmtNum(c.win), "Run": c.run, "Preds": preds})
 		}
 		var info [][2]string
-		for _, r := range results {
+		if len(files[row.name]) > 1 {
+			info = append(info, [2]string{"run", runLabel(row.res)})
+		}
+		for _, r := range []*result.Result{row.res} {
 			for _, m := range r.Models {
-				if m.Name == row.Model && len(info) == 0 {
+				if m.Name == row.name && len(info) < 2 {
 					info = append(info, [2]string{"file", m.Path}, [2]string{"sha256", m.SHA256}, [2]string{"parameters", fmt.Sprint(m.Parameters)}, [2]string{"provider", m.Provider})
 					if a := m.Adaptation; a != nil {
 						base := ""
@@ -427,7 +464,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				}
 			}
 		}
-		info = append(info, modelCostInfo(results, row.Model)...)
+		info = append(info, modelCostInfo(row.runs, row.name)...)
 		if err := write("models/"+row.Slug+".html", "model", map[string]any{"Title": row.Model, "Root": "../", "Tasks": tasks, "Model": row.Model, "Cells": cells, "Info": info}); err != nil {
 			return err
 		}
@@ -462,6 +499,73 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 		}
 	}
 	return nil
+}
+
+// modelSHA is the sha256 of the file of model name in r ("" if unknown).
+func modelSHA(r *result.Result, name string) string {
+	for _, m := range r.Models {
+		if m.Name == name {
+			return m.SHA256
+		}
+	}
+	return ""
+}
+
+// runLabel names a run for people: its --label, else its id.
+func runLabel(r *result.Result) string {
+	if r.Run.Label != "" {
+		return r.Run.Label
+	}
+	return r.Run.ID
+}
+
+// scenarioWinRates is the leaderboard's headline, HELM's mean win rate
+// taken per scenario: the columns of one task on one data set (the same
+// examples) form a scenario, a model's win rate in it is WinRates among
+// the models scored there, over its ranked columns (fitted parameters
+// such as the temperature are not), and the headline is the mean over the
+// scenarios the model has. Models that share no scenario are never
+// compared with each other.
+func scenarioWinRates(values [][]float64, columns []lbColumn) []float64 {
+	sum, n := make([]float64, len(values)), make([]int, len(values))
+	for start := 0; start < len(columns); {
+		end := start
+		var idx []int
+		for ; end < len(columns) && columns[end].TaskKey == columns[start].TaskKey; end++ {
+			if !columns[end].Param {
+				idx = append(idx, end)
+			}
+		}
+		start = end
+		if len(idx) == 0 {
+			continue
+		}
+		sub := make([][]float64, len(values))
+		higher := make([]bool, len(idx))
+		for j, c := range idx {
+			higher[j] = columns[c].Higher
+		}
+		for r := range values {
+			sub[r] = make([]float64, len(idx))
+			for j, c := range idx {
+				sub[r][j] = values[r][c]
+			}
+		}
+		for r, w := range WinRates(sub, higher) {
+			if !math.IsNaN(w) {
+				sum[r] += w
+				n[r]++
+			}
+		}
+	}
+	out := make([]float64, len(values))
+	for r := range out {
+		out[r] = math.NaN()
+		if n[r] > 0 {
+			out[r] = sum[r] / float64(n[r])
+		}
+	}
+	return out
 }
 
 func allTied(a, b *lbRow, cols []string) bool {
@@ -557,9 +661,15 @@ func writePredictionPages(results []*result.Result, opts LeaderboardOptions, pag
 			if err := flush(b); err != nil {
 				return nil, fmt.Errorf("leaderboard: %w", err)
 			}
+			classes := []string{} // the page shows labels by class name
+			for _, e := range results[ri].Evaluations {
+				if e.Key() == b.eval && len(e.Classes) > 0 {
+					classes = e.Classes
+				}
+			}
 			var w strings.Builder
 			if err := siteTmpl.ExecuteTemplate(&w, "preds", map[string]any{"Title": b.eval, "Root": "../", "Tasks": tasks, "Eval": b.eval,
-				"Count": b.count, "Pages": b.page, "Base": "../data/" + b.slug}); err != nil {
+				"Count": b.count, "Pages": b.page, "Base": "../data/" + b.slug, "Classes": classes}); err != nil {
 				return nil, fmt.Errorf("leaderboard: %w", err)
 			}
 			if err := result.WriteFileAtomic(filepath.Join(outDir, "predictions", s+".html"), []byte(w.String())); err != nil {

@@ -177,3 +177,58 @@ func TestPageNamer(t *testing.T) {
 	assert.Regexp(t, `^_\.\.-[0-9a-f]{8}$`, pageName(".."))
 	assert.Len(t, pageName(strings.Repeat("x", 500)), 64+1+8)
 }
+
+// TestScenarioWinRates: the headline is HELM's mean win rate within each
+// scenario (a task on one data set), averaged over the scenarios a model
+// has; fitted parameters do not count. Hand-computed:
+// scenario A, accuracy ↑ m1 .9, m2 .8, m5 .85 → 1, 0, .5; nll ↓ m1 .3,
+// m2 .5, m5 .2 → .5, 0, 1; temperature (a parameter) is skipped, so A gives
+// m1 .75, m2 0, m5 .75. Scenario B, accuracy ↑ m3 .5, m4 .7, m5 .6 → 0, 1,
+// .5. Headline: m1 .75, m2 0, m3 0, m4 1, m5 (.75 + .5)/2 = .625 (pooling
+// the three columns instead would give m5 .667).
+func TestScenarioWinRates(t *testing.T) {
+	t.Parallel()
+	nan := math.NaN()
+	cols := []lbColumn{{TaskKey: "A", Metric: "accuracy", Higher: true}, {TaskKey: "A", Metric: "nll"}, {TaskKey: "A", Metric: "temperature", Param: true},
+		{TaskKey: "B", Metric: "accuracy", Higher: true}}
+	values := [][]float64{
+		{0.9, 0.3, 9, nan},   // m1
+		{0.8, 0.5, 1, nan},   // m2
+		{nan, nan, nan, 0.5}, // m3
+		{nan, nan, nan, 0.7}, // m4
+		{0.85, 0.2, 5, 0.6},  // m5
+	}
+	got := scenarioWinRates(values, cols)
+	for i, want := range []float64{0.75, 0, 0, 1, 0.625} {
+		assert.InDelta(t, want, got[i], 1e-12, "m%d", i+1)
+	}
+}
+
+// TestLeaderboardCheckpoints is issue 13 item 7: two runs of a model name
+// with different model files (checkpoints) are two rows, labelled with
+// their run's --label (else its id), each model page with its own file's
+// hash; runs of the same file merge into one row.
+func TestLeaderboardCheckpoints(t *testing.T) {
+	t.Parallel()
+	a := lbResult("r1", "d1", map[string][2]float64{"small": {0.80, 0.5}, "large": {0.9, 0.3}}, 1)
+	a.Run.Label = "step-1000"
+	b := lbResult("r2", "d1", map[string][2]float64{"small": {0.85, 0.4}, "large": {0.9, 0.3}}, 2)
+	b.Models[0].SHA256 = "ffff" // small: another checkpoint; large: the same file
+	require.Equal(t, "small", b.Models[0].Name)
+	dir := t.TempDir()
+	require.NoError(t, Leaderboard([]*result.Result{a, b}, dir, LeaderboardOptions{}))
+	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	s := string(idx)
+	assert.Contains(t, s, ">small · step-1000</a>")
+	assert.Contains(t, s, ">small · r2</a>")
+	assert.Equal(t, 1, strings.Count(s, ">large</a>"), "the same file in two runs is one row")
+	assert.Contains(t, s, `model &#34;large&#34; (the same file) has`)
+	assert.Contains(t, s, "3 models")
+	for label, sha := range map[string]string{"small · step-1000": "aaaa", "small · r2": "ffff"} {
+		page, err := os.ReadFile(filepath.Join(dir, "models", pageName(label)+".html"))
+		require.NoError(t, err, label)
+		assert.Contains(t, string(page), "<td>"+sha+"</td>", label)
+		assert.NotContains(t, string(page), map[string]string{"aaaa": "ffff", "ffff": "aaaa"}[sha], label)
+	}
+}

@@ -64,6 +64,7 @@ P=$(ls "$OUT"/site/predictions/1_small_fmnist_clean-*.html)
 "${C[@]}" --window-size=1280,900 --screenshot="$OUT/preds.png" "file://$P" 2>"$OUT/preds.log" >/dev/null
 "${C[@]}" --virtual-time-budget=2000 --dump-dom "file://$P" >"$OUT/preds.dom" 2>>"$OUT/preds.log"
 check "per-example page loaded page 1 from a script file" "<td>199</td>" "$OUT/preds.dom"
+check "per-example page shows class names" "<td>Trouser (1)</td>" "$OUT/preds.dom"
 
 # Real results at a desktop and a phone width.
 go run ./reports/testdata/render -reports "$OUT/real" reports/testdata/quickstart.result.json reports/testdata/spam-shift.result.json
@@ -77,11 +78,18 @@ for f in quickstart spam-shift; do
     if ! grep -q "layout-ok" "$OUT/real/$f-$w.dom"; then sed -n '/<pre id="layout">/,/<\/pre>/p' "$OUT/real/$f-$w.dom"; fi
   done
 done
+cp reports/testdata/layout_check.js "$OUT/site/"
+sed 's#</body>#<script src="layout_check.js"></script></body>#' "$OUT/site/index.html" >"$OUT/site/index-layout.html"
+for w in 1400 420; do
+  "${C[@]}" --hide-scrollbars --window-size=$w,1600 --screenshot="$OUT/index-$w.png" "file://$OUT/site/index.html" 2>>"$OUT/index.log" >/dev/null
+  "${C[@]}" --window-size=$w,1600 --dump-dom "file://$OUT/site/index-layout.html" >"$OUT/site/index-$w.dom" 2>>"$OUT/index.log"
+  check "leaderboard lays out at $w px" "layout-ok" "$OUT/site/index-$w.dom"
+done
 check "quickstart report has its 0-parameter probe on the Pareto chart" "fmnist-encoder+knn: 0 params" "$OUT/real/quickstart-1400.dom"
 for id in counterfactual shift; do
   check "spam-shift report has #$id" "id=\"$id\"" "$OUT/real/spam-shift-1400.dom"
 done
 
 if grep -h -E "Uncaught|CONSOLE.*(Error|error)" "$OUT"/*.log; then echo "FAIL console errors above"; fail=1; else echo "ok   no console errors"; fi
-echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png $OUT/quickstart-{1400,420}.png $OUT/spam-shift-{1400,420}.png"
+echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png $OUT/quickstart-{1400,420}.png $OUT/spam-shift-{1400,420}.png $OUT/index-{1400,420}.png"
 exit $fail
