@@ -58,39 +58,13 @@ func gaussianBlur(dst, src Image, ps *sevParams, _ randSource) {
 	k := ps.aux.([]float64)
 	r := len(k) / 2
 	h, w := src.H, src.W
-	tmp := make([]float64, h*w)
-	// Border lookup tables (nearest): col[x+r] = clamp(x), row[y+r] = clamp(y).
-	col := make([]int, w+2*r)
-	for i := range col {
-		col[i] = clampIndex(i-r, w)
-	}
-	row := make([]int, h+2*r)
-	for i := range row {
-		row[i] = clampIndex(i-r, h) * w
-	}
+	tmp, res := make([]float64, h*w), make([]float64, h*w)
+	col, row := borderTables(h, w, r, clampIndex) // nearest
 	for c := range src.C {
-		in := src.Pix[c*h*w : (c+1)*h*w]
 		out := dst.Pix[c*h*w : (c+1)*h*w]
-		for y := range h {
-			line := in[y*w : (y+1)*w]
-			for x := range w {
-				var acc float64
-				cx := col[x : x+len(k)]
-				for j, kv := range k {
-					acc += kv * float64(line[cx[j]])
-				}
-				tmp[y*w+x] = acc
-			}
-		}
-		for y := range h {
-			ry := row[y : y+len(k)]
-			for x := range w {
-				var acc float64
-				for j, kv := range k {
-					acc += kv * tmp[ry[j]+x]
-				}
-				out[y*w+x] = clamp01(acc)
-			}
+		convolveSeparable(src.Pix[c*h*w:(c+1)*h*w], h, w, k, col, row, tmp, res)
+		for i, v := range res {
+			out[i] = clamp01(v)
 		}
 	}
 }

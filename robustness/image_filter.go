@@ -50,24 +50,37 @@ func gaussianFilter(in []float64, h, w int, sigma, truncate float64, border func
 	for i := range k {
 		k[i] /= sum
 	}
-	// Border lookup tables: col[x+j] is the column of tap j at x, row[y+j]
-	// the offset of the row of tap j at y.
-	col := make([]int, w+2*r)
+	col, row := borderTables(h, w, r, border)
+	convolveSeparable(in, h, w, k, col, row, make([]float64, len(in)), out)
+	return out
+}
+
+// borderTables are the border lookup tables of a separable filter of
+// radius r on an h×w plane: col[x+j] is the column of tap j at x and
+// row[y+j] the offset of the row of tap j at y, under rule border.
+func borderTables(h, w, r int, border func(i, n int) int) (col, row []int) {
+	col = make([]int, w+2*r)
 	for i := range col {
 		col[i] = border(i-r, w)
 	}
-	row := make([]int, h+2*r)
+	row = make([]int, h+2*r)
 	for i := range row {
 		row[i] = border(i-r, h) * w
 	}
-	tmp := make([]float64, len(in))
+	return col, row
+}
+
+// convolveSeparable filters the h×w plane in with kernel k along rows, then
+// along columns (tmp holds the first pass), into out, summing in float64
+// in tap order.
+func convolveSeparable[T float32 | float64](in []T, h, w int, k []float64, col, row []int, tmp, out []float64) {
 	for y := range h {
 		line := in[y*w : (y+1)*w]
 		for x := range w {
 			var acc float64
 			cx := col[x : x+len(k)]
 			for j, kv := range k {
-				acc += kv * line[cx[j]]
+				acc += kv * float64(line[cx[j]])
 			}
 			tmp[y*w+x] = acc
 		}
@@ -82,7 +95,6 @@ func gaussianFilter(in []float64, h, w int, sigma, truncate float64, border func
 			out[y*w+x] = acc
 		}
 	}
-	return out
 }
 
 // roundHalfEven is Python's round.
