@@ -156,11 +156,16 @@ func WinRates(values [][]float64, higherIsBetter []bool) []float64 {
 			cnt[r]++
 		}
 	}
-	out := make([]float64, len(values))
-	for r := range out {
-		out[r] = math.NaN()
-		if cnt[r] > 0 {
-			out[r] = sum[r] / float64(cnt[r])
+	return means(sum, cnt)
+}
+
+// means returns sum[i]/n[i], NaN where n[i] is 0.
+func means(sum []float64, n []int) []float64 {
+	out := make([]float64, len(sum))
+	for i := range out {
+		out[i] = math.NaN()
+		if n[i] > 0 {
+			out[i] = sum[i] / float64(n[i])
 		}
 	}
 	return out
@@ -558,14 +563,7 @@ func scenarioWinRates(values [][]float64, columns []lbColumn) []float64 {
 			}
 		}
 	}
-	out := make([]float64, len(values))
-	for r := range out {
-		out[r] = math.NaN()
-		if n[r] > 0 {
-			out[r] = sum[r] / float64(n[r])
-		}
-	}
-	return out
+	return means(sum, n)
 }
 
 func allTied(a, b *lbRow, cols []string) bool {
