@@ -88,8 +88,8 @@ func gunzip(src, dst string) error {
 }
 
 func opener(path string, rt suite.Runtime) (*harness.OpenedModel, error) {
-	m, err := ort.Open(path, ort.Options{Providers: rt.ExecutionProviders, AllowFallback: true,
-		IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads, GraphOptimization: rt.GraphOptimization})
+	m, err := ort.Open(path, ort.Options{Providers: rt.ProviderNames(), AllowFallback: true,
+		IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads, GraphOptimization: string(rt.GraphOptimization)})
 	if err != nil {
 		return nil, err
 	}

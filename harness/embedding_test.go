@@ -29,8 +29,8 @@ func embORT(t *testing.T) Opener {
 		t.Fatalf("onnxruntime found but not loadable: %v", err)
 	}
 	return func(path string, rt suite.Runtime) (*OpenedModel, error) {
-		m, err := ort.Open(path, ort.Options{Providers: rt.ExecutionProviders, AllowFallback: true,
-			IntraOpThreads: rt.IntraOpThreads, GraphOptimization: rt.GraphOptimization})
+		m, err := ort.Open(path, ort.Options{Providers: rt.ProviderNames(), AllowFallback: true,
+			IntraOpThreads: rt.IntraOpThreads, GraphOptimization: string(rt.GraphOptimization)})
 		if err != nil {
 			return nil, err
 		}

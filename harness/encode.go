@@ -61,7 +61,7 @@ func compileDataset(d *suite.Dataset, cols []dataset.Column, regression bool) (*
 		}
 		spec := dataset.FeatureSpec{
 			Columns: f.Columns, Exclude: f.Exclude,
-			Scale: f.Scale, Mean: f.Mean, Std: f.Std, Shape: f.Shape, Layout: f.Layout,
+			Scale: f.Scale, Mean: f.Mean, Std: f.Std, Shape: f.Shape, Layout: string(f.Layout),
 			OneHot: f.OneHot, Categories: f.Categories,
 			AllowNonFinite: d.AllowNonFinite,
 		}

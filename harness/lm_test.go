@@ -104,8 +104,8 @@ func requireORT(t testing.TB) {
 func ortOpener(t testing.TB) Opener {
 	requireORT(t)
 	return func(path string, rt suite.Runtime) (*OpenedModel, error) {
-		m, err := ort.Open(path, ort.Options{Providers: rt.ExecutionProviders, AllowFallback: true,
-			IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads, GraphOptimization: rt.GraphOptimization})
+		m, err := ort.Open(path, ort.Options{Providers: rt.ProviderNames(), AllowFallback: true,
+			IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads, GraphOptimization: string(rt.GraphOptimization)})
 		if err != nil {
 			return nil, err
 		}

@@ -200,9 +200,9 @@ func (r *runner) run(ctx context.Context) (*result.Result, []evalPreds, error) {
 			Resamples: *s.Bootstrap.Resamples, Confidence: s.Bootstrap.Confidence, Overrides: s.Overrides},
 		Runtime: result.Runtime{
 			ORTVersion: r.opt.ORTVersion, Library: r.opt.ORTLibrary,
-			RequestedProviders: s.Runtime.ExecutionProviders, AllowFallback: *s.Runtime.AllowFallback,
+			RequestedProviders: s.Runtime.ProviderNames(), AllowFallback: *s.Runtime.AllowFallback,
 			BatchSize: r.batch, IntraOpThreads: s.Runtime.IntraOpThreads, InterOpThreads: s.Runtime.InterOpThreads,
-			GraphOptimization: s.Runtime.GraphOptimization, AllowSpinning: s.Runtime.AllowSpinning,
+			GraphOptimization: string(s.Runtime.GraphOptimization), AllowSpinning: s.Runtime.AllowSpinning,
 		},
 	}
 	res.Run.ID = runID(s.SHA256, res.Run.Started)
@@ -431,7 +431,7 @@ func (r *runner) costConfig(provider string) cost.Config {
 	if r.opt.GridIntensity > 0 {
 		c.GridIntensity, c.GridSource = r.opt.GridIntensity, "--grid-intensity"
 	}
-	if provider == "cuda" || provider == "tensorrt" {
+	if p := suite.Provider(provider); p == suite.ProviderCUDA || p == suite.ProviderTensorRT {
 		c.GPU, c.GPUIndex = true, cost.GPUIndexFromEnv()
 	}
 	return c

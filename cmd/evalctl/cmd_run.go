@@ -151,9 +151,9 @@ func gatesFailed(r *result.Result) bool {
 // openORT opens a model with ONNX Runtime under the suite's runtime settings.
 func openORT(path string, rt suite.Runtime) (*harness.OpenedModel, error) {
 	m, err := ort.Open(path, ort.Options{
-		Providers: rt.ExecutionProviders, AllowFallback: *rt.AllowFallback,
+		Providers: rt.ProviderNames(), AllowFallback: *rt.AllowFallback,
 		IntraOpThreads: rt.IntraOpThreads, InterOpThreads: rt.InterOpThreads,
-		GraphOptimization: rt.GraphOptimization, AllowSpinning: rt.AllowSpinning,
+		GraphOptimization: string(rt.GraphOptimization), AllowSpinning: rt.AllowSpinning,
 	})
 	if err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ type Image struct {
 	// "image"; an imagefolder's image column is always "image").
 	Column string `yaml:"column"`
 	// Mode is rgb (default) or grayscale.
-	Mode string `yaml:"mode"`
+	Mode ImageMode `yaml:"mode"`
 	// Resize is [size] (the shorter side, as torchvision's Resize(size))
 	// or [height, width].
 	Resize []int `yaml:"resize"`
@@ -43,8 +43,17 @@ type Image struct {
 	Base string `yaml:"base"`
 }
 
+// ImageMode is image.mode: ImageRGB or ImageGrayscale.
+type ImageMode string
+
+// The image modes.
+const (
+	ImageRGB       ImageMode = dataset.ImageRGB // the default
+	ImageGrayscale ImageMode = dataset.ImageGrayscale
+)
+
 // ImageModes are the accepted image.mode values.
-var ImageModes = []string{dataset.ImageRGB, dataset.ImageGrayscale}
+var ImageModes = names(ImageRGB, ImageGrayscale)
 
 // joinFormats are the formats a join may read.
 var joinFormats = []string{"arff", "csv", "jsonl", "npy", "npz", "parquet"}
@@ -65,7 +74,7 @@ func (s *Suite) ExtendSpec(d *Dataset, spec *dataset.Spec) {
 		spec.Joins = append(spec.Joins, js)
 	}
 	if im := d.Image; im != nil {
-		spec.Image = &dataset.ImageSpec{Column: im.Column, Mode: im.Mode, Resize: im.Resize, CenterCrop: im.CenterCrop, Base: s.Resolve(im.Base)}
+		spec.Image = &dataset.ImageSpec{Column: im.Column, Mode: string(im.Mode), Resize: im.Resize, CenterCrop: im.CenterCrop, Base: s.Resolve(im.Base)}
 	}
 }
 
@@ -153,7 +162,7 @@ func (v *validator) image(p string, d *Dataset) {
 		v.errorf(ip+".base", ErrInvalid, "an imagefolder's images are found under its path; base is for csv, jsonl and parquet paths")
 	}
 	if im.Mode != "" {
-		v.oneOf(ip+".mode", im.Mode, ImageModes)
+		v.oneOf(ip+".mode", string(im.Mode), ImageModes)
 	}
 	for _, x := range []struct {
 		key  string

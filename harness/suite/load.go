@@ -24,14 +24,14 @@ import (
 // Enumerations accepted in suites.
 var (
 	Formats            = sortedFormats()
-	Providers          = []string{"cpu", "cuda", "tensorrt"}
-	GraphOptimizations = []string{"disable", "basic", "extended", "all"}
+	Providers          = names(ProviderCPU, ProviderCUDA, ProviderTensorRT)
+	GraphOptimizations = names(GraphOptimizationDisable, GraphOptimizationBasic, GraphOptimizationExtended, GraphOptimizationAll)
 	ScoreModes         = names(tasks.ScoresAuto, tasks.ScoresLogits, tasks.ScoresProbabilities)
 	InvalidPolicies    = names(tasks.InvalidWrong, tasks.InvalidExclude)
 	Binnings           = names(EqualWidth, EqualMass)
 	EdgeRules          = names(EdgesRight, EdgesLeft)
-	Layouts            = []string{"", "hwc_to_chw"}
-	DTypes             = []string{"float32", "float64", "float16", "int64", "int32", "uint8", "bool"}
+	Layouts            = names(LayoutAsIs, LayoutHWCToCHW)
+	DTypes             = names(Float32, Float64, Float16, Int64, Int32, Uint8, Bool)
 )
 
 // names spells typed suite values as written.
@@ -131,7 +131,7 @@ func (s *Suite) applyDefaults() {
 		s.Bootstrap.Confidence = DefaultConfidence
 	}
 	if len(s.Runtime.ExecutionProviders) == 0 {
-		s.Runtime.ExecutionProviders = []string{"cpu"}
+		s.Runtime.ExecutionProviders = []Provider{ProviderCPU}
 	}
 	if s.Runtime.AllowFallback == nil {
 		t := true
@@ -142,7 +142,7 @@ func (s *Suite) applyDefaults() {
 		s.Runtime.BatchSize = DefaultBatchSize
 	}
 	if s.Runtime.GraphOptimization == "" {
-		s.Runtime.GraphOptimization = "all"
+		s.Runtime.GraphOptimization = GraphOptimizationAll
 	}
 	for i := range s.Tasks {
 		t := &s.Tasks[i]
@@ -637,7 +637,7 @@ func (v *validator) regression(p string, t *Task) {
 func (v *validator) runtime() {
 	r := v.s.Runtime
 	for i, p := range r.ExecutionProviders {
-		v.oneOf(fmt.Sprintf("runtime.execution_providers[%d]", i), p, Providers)
+		v.oneOf(fmt.Sprintf("runtime.execution_providers[%d]", i), string(p), Providers)
 	}
 	if r.BatchSize < 1 {
 		v.errorf("runtime.batch_size", ErrInvalid, "%d (want >= 1)", r.BatchSize)
@@ -645,7 +645,7 @@ func (v *validator) runtime() {
 	if r.IntraOpThreads < 0 || r.InterOpThreads < 0 {
 		v.errorf("runtime", ErrInvalid, "thread counts must be >= 0 (0: ONNX Runtime's default)")
 	}
-	v.oneOf("runtime.graph_optimization", r.GraphOptimization, GraphOptimizations)
+	v.oneOf("runtime.graph_optimization", string(r.GraphOptimization), GraphOptimizations)
 }
 
 func (v *validator) dataset(p string, d *Dataset) {
@@ -703,10 +703,10 @@ func (v *validator) dataset(p string, d *Dataset) {
 			v.errorf(fp+".columns", ErrMissing, "columns (or [\"*\"] for all but label, groups and exclude)")
 		}
 		if f.DType == "" {
-			f.DType = "float32"
+			f.DType = Float32
 		}
-		v.oneOf(fp+".dtype", f.DType, DTypes)
-		v.oneOf(fp+".layout", f.Layout, Layouts)
+		v.oneOf(fp+".dtype", string(f.DType), DTypes)
+		v.oneOf(fp+".layout", string(f.Layout), Layouts)
 		if f.Scale == 0 {
 			f.Scale = 1
 		}

@@ -7,6 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/evalctl/evalctl/fairness"
+	"github.com/evalctl/evalctl/harness/dataset"
 	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/tasks"
 )
@@ -56,7 +57,7 @@ type Bootstrap struct {
 // Runtime configures ONNX Runtime.
 type Runtime struct {
 	// ExecutionProviders in order of preference: cpu, cuda, tensorrt (default [cpu]).
-	ExecutionProviders []string `yaml:"execution_providers"`
+	ExecutionProviders []Provider `yaml:"execution_providers"`
 	// AllowFallback lets a provider that cannot be loaded fall back to the next
 	// one (default true).
 	AllowFallback *bool `yaml:"allow_fallback"`
@@ -66,7 +67,7 @@ type Runtime struct {
 	IntraOpThreads int `yaml:"intra_op_threads"`
 	InterOpThreads int `yaml:"inter_op_threads"`
 	// GraphOptimization: disable, basic, extended or all (default all).
-	GraphOptimization string `yaml:"graph_optimization"`
+	GraphOptimization GraphOptimization `yaml:"graph_optimization"`
 	// AllowSpinning lets ONNX Runtime's idle threads spin while waiting
 	// for work (default false: they sleep, leaving the CPU to the reading
 	// and decoding that evalctl overlaps with inference).
@@ -151,12 +152,12 @@ type Feature struct {
 	Name       string              `yaml:"name"`
 	Columns    []string            `yaml:"columns"`
 	Exclude    []string            `yaml:"exclude"`
-	DType      string              `yaml:"dtype"`
+	DType      FeatureType         `yaml:"dtype"`
 	Shape      []int               `yaml:"shape"`
 	Scale      float64             `yaml:"scale"`
 	Mean       []float64           `yaml:"mean"`
 	Std        []float64           `yaml:"std"`
-	Layout     string              `yaml:"layout"`
+	Layout     Layout              `yaml:"layout"`
 	OneHot     bool                `yaml:"one_hot"`
 	Categories map[string][]string `yaml:"categories"`
 	Fill       *float64            `yaml:"fill"`
@@ -325,6 +326,46 @@ type CalibrationSpec struct {
 	// left (torchmetrics, whose bins are [lower, upper)).
 	Edges Edges `yaml:"edges"`
 }
+
+// Provider is an entry of runtime.execution_providers.
+type Provider string
+
+// ProviderNames spells the execution providers as ONNX Runtime's options
+// and the result's runtime block do.
+func (r Runtime) ProviderNames() []string { return names(r.ExecutionProviders...) }
+
+// GraphOptimization is runtime.graph_optimization.
+type GraphOptimization string
+
+// FeatureType is a feature's dtype as written in a suite.
+type FeatureType string
+
+// Layout is a feature's layout: LayoutAsIs or LayoutHWCToCHW.
+type Layout string
+
+// The execution providers, graph optimization levels, feature types and
+// layouts.
+const (
+	ProviderCPU      Provider = "cpu"
+	ProviderCUDA     Provider = "cuda"
+	ProviderTensorRT Provider = "tensorrt"
+
+	GraphOptimizationDisable  GraphOptimization = "disable"
+	GraphOptimizationBasic    GraphOptimization = "basic"
+	GraphOptimizationExtended GraphOptimization = "extended"
+	GraphOptimizationAll      GraphOptimization = "all" // the default
+
+	Float32 FeatureType = "float32" // the default
+	Float64 FeatureType = "float64"
+	Float16 FeatureType = "float16"
+	Int64   FeatureType = "int64"
+	Int32   FeatureType = "int32"
+	Uint8   FeatureType = "uint8"
+	Bool    FeatureType = "bool"
+
+	LayoutAsIs     Layout = Layout(dataset.LayoutAsIs)
+	LayoutHWCToCHW Layout = Layout(dataset.LayoutHWCToCHW)
+)
 
 // Binning is calibration.binning as written in a suite.
 type Binning string

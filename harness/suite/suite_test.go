@@ -61,7 +61,7 @@ func TestBadSuites(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	s, err := suite.Load("testdata/minimal.good.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"cpu"}, s.Runtime.ExecutionProviders)
+	assert.Equal(t, []suite.Provider{suite.ProviderCPU}, s.Runtime.ExecutionProviders)
 	assert.True(t, *s.Runtime.AllowFallback)
 	assert.Equal(t, suite.DefaultBatchSize, s.Runtime.BatchSize)
 	assert.Equal(t, suite.DefaultResamples, *s.Bootstrap.Resamples)
