@@ -14,7 +14,8 @@
 //  1. at an explicit path (the --ort-lib flag);
 //  2. at $EVALCTL_ORT_LIB;
 //  3. in the project cache: the nearest .evalctl/onnxruntime/<os>-<arch>/ in
-//     the current directory or its parents, then beside the executable;
+//     the current directory or its parents, then beside the executable or in
+//     its parent folder (bin/evalctl of a checkout);
 //  4. in the user cache: $XDG_CACHE_HOME/evalctl/onnxruntime/<os>-<arch>/
 //     (default ~/.cache/evalctl/...);
 //  5. on the system: the dynamic loader's default search for

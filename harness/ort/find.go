@@ -71,7 +71,9 @@ var systemProbe = func(name string) bool {
 //  2. $EVALCTL_ORT_LIB, if set;
 //  3. the project cache: .evalctl/onnxruntime/<os>-<arch>/ in the current
 //     directory or the nearest parent that has one, then the same folder
-//     beside the executable, then the executable's own folder;
+//     beside the executable and in the executable's parent folder (the
+//     checkout of a `make build` binary, bin/evalctl), then the executable's
+//     own folder;
 //  4. the user cache: $XDG_CACHE_HOME/evalctl/onnxruntime/<os>-<arch>/
 //     (~/.cache/... when XDG_CACHE_HOME is unset; os.UserCacheDir elsewhere);
 //  5. the system: the dynamic loader's default search for libonnxruntime.so.1
@@ -122,8 +124,10 @@ func FindLibrary(explicit string) (path string, tried []string, err error) {
 	if exe, err := os.Executable(); err == nil {
 		if exe, err := filepath.EvalSymlinks(exe); err == nil {
 			dir := filepath.Dir(exe)
-			if p := check(filepath.Join(dir, cacheRel)); p != "" {
-				return p, tried, nil
+			for _, d := range []string{dir, filepath.Dir(dir)} {
+				if p := check(filepath.Join(d, cacheRel)); p != "" {
+					return p, tried, nil
+				}
 			}
 			if p := check(dir); p != "" {
 				return p, tried, nil
