@@ -8,9 +8,11 @@
 #      into the DOM, which --dump-dom returns;
 #   4. the per-example page loads its first data page from a <script> file
 #      (works from file://, where fetch() is blocked) and fills its table;
-#   5. the reports of two bundled suites' real results (quickstart: six
+#   5. the reports of three bundled suites' real results (quickstart: six
 #      models, probes with 0 trainable parameters, three robustness charts of
-#      one task; spam-shift: counterfactual and distribution-shift sections)
+#      one task; spam-shift: counterfactual and distribution-shift sections;
+#      credit-fairness: group bars with long labels such as
+#      "foreign_worker=yes (n=963)")
 #      at 1400 px and 420 px wide: screenshots, and layout_check.js (no page
 #      overflow, no clipped chart text, no overlapping Pareto labels, one y
 #      axis per task's robustness charts);
@@ -67,9 +69,9 @@ check "per-example page loaded page 1 from a script file" "<td>199</td>" "$OUT/p
 check "per-example page shows class names" "<td>Trouser (1)</td>" "$OUT/preds.dom"
 
 # Real results at a desktop and a phone width.
-go run ./reports/testdata/render -reports "$OUT/real" reports/testdata/quickstart.result.json reports/testdata/spam-shift.result.json
+go run ./reports/testdata/render -reports "$OUT/real" reports/testdata/quickstart.result.json reports/testdata/spam-shift.result.json reports/testdata/credit-fairness.result.json
 cp reports/testdata/layout_check.js "$OUT/real/"
-for f in quickstart spam-shift; do
+for f in quickstart spam-shift credit-fairness; do
   sed 's#</body>#<script src="layout_check.js"></script></body>#' "$OUT/real/$f.html" >"$OUT/real/$f-check.html"
   for w in 1400 420; do
     "${C[@]}" --hide-scrollbars --window-size=$w,6000 --screenshot="$OUT/$f-$w.png" "file://$OUT/real/$f.html" 2>>"$OUT/real.log" >/dev/null
@@ -89,7 +91,8 @@ check "quickstart report has its 0-parameter probe on the Pareto chart" "fmnist-
 for id in counterfactual shift; do
   check "spam-shift report has #$id" "id=\"$id\"" "$OUT/real/spam-shift-1400.dom"
 done
+check "credit-fairness report has group bars" "foreign_worker=yes" "$OUT/real/credit-fairness-1400.dom"
 
 if grep -h -E "Uncaught|CONSOLE.*(Error|error)" "$OUT"/*.log; then echo "FAIL console errors above"; fail=1; else echo "ok   no console errors"; fi
-echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png $OUT/quickstart-{1400,420}.png $OUT/spam-shift-{1400,420}.png $OUT/index-{1400,420}.png"
+echo "screenshots: $OUT/report.png $OUT/index.png $OUT/preds.png $OUT/quickstart-{1400,420}.png $OUT/spam-shift-{1400,420}.png $OUT/credit-fairness-{1400,420}.png $OUT/index-{1400,420}.png"
 exit $fail
