@@ -292,6 +292,11 @@ func placeLabels(f frame, xs, ys []float64, labels []string) (boxes []box, ok []
 	return boxes, ok
 }
 
+// legendLine is the legend entry of a numbered point.
+func legendLine(n int, p point) string {
+	return fmt.Sprintf("%d: %s (%.4g params, %.4f)", n, p.Label, p.X, p.Y)
+}
+
 // scatterSVG draws a metric against trainable parameters with the Pareto
 // frontier as a stepped line and frontier points filled. The x axis is
 // log10(1 + parameters), so models that train nothing (zero-shot prompts,
@@ -333,6 +338,12 @@ func scatterSVG(title, xlabel, ylabel string, ps []point) template.HTML {
 		}
 	}
 	f.Below = 16 * float64(len(legend))
+	for _, i := range legend { // legend lines widen the chart rather than be clipped
+		if need := f.L + textWidth(legendLine(len(legend), ps[i])) + 6; need > f.W {
+			f.R += need - f.W
+			f.W = need
+		}
+	}
 	var b strings.Builder
 	f.open(&b, title, xlabel, ylabel)
 	f.yTicks(&b, 4)
@@ -375,7 +386,7 @@ func scatterSVG(title, xlabel, ylabel string, ps []point) template.HTML {
 		}
 	}
 	for k, i := range legend {
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" class="tick legend">%d: %s (%.4g params, %.4f)</text>`, f.L, f.H+10+16*float64(k), k+1, html.EscapeString(ps[i].Label), ps[i].X, ps[i].Y)
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" class="tick legend">%s</text>`, f.L, f.H+10+16*float64(k), html.EscapeString(legendLine(k+1, ps[i])))
 	}
 	fmt.Fprintf(&b, `<text x="%g" y="16" class="ttl">%s</text></svg>`, f.L, html.EscapeString(title))
 	return template.HTML(b.String())

@@ -66,3 +66,20 @@ func TestScatterShowsEveryModel(t *testing.T) {
 	assert.Equal(t, numbered, strings.Count(svg, "ptnum"))
 	assert.Contains(t, svg, fmt.Sprintf(`height="%d"`, 300+16*numbered), "one legend line under the 300 px chart per numbered point")
 }
+
+// TestScatterLegendFits: a numbered point's legend line widens the chart
+// instead of running past its right edge.
+func TestScatterLegendFits(t *testing.T) {
+	long := strings.Repeat("very-long-model-name-", 4)
+	ps := []point{{"a", 10, 0.5}, {long, 10, 0.5}, {"b", 10, 0.5}, {"c", 10, 0.5}, {"d", 10, 0.5}, {"e", 10, 0.5}}
+	svg := string(scatterSVG("t", "x", "y", ps))
+	require.Contains(t, svg, ": "+long+" (", "a label wider than the plot goes to the legend")
+	var w float64
+	_, err := fmt.Sscanf(svg[strings.Index(svg, `width="`):], `width="%g"`, &w)
+	require.NoError(t, err)
+	for _, p := range ps {
+		if strings.Contains(svg, ": "+p.Label+" (") {
+			assert.GreaterOrEqual(t, w, 46+textWidth(legendLine(9, p)), p.Label)
+		}
+	}
+}
