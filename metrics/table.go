@@ -80,6 +80,24 @@ const (
 	McNemarTest PairedTest = "mcnemar"
 )
 
+// Family says what a metric measures, in the Foundation Models report's
+// terms (Bommasani et al. 2021, §4.4; HELM's metric categories): the
+// column groups of a leaderboard.
+type Family string
+
+// The families. Robustness and efficiency figures come from a result's
+// robustness section and timings rather than from this table; they are
+// named here so that every family has one spelling.
+const (
+	FamilyAccuracy    Family = "accuracy"
+	FamilyCalibration Family = "calibration"
+	FamilyRobustness  Family = "robustness"
+	FamilyFairness    Family = "fairness"
+	FamilyBias        Family = "bias"
+	FamilyPrivacy     Family = "privacy"
+	FamilyEfficiency  Family = "efficiency"
+)
+
 // Scope says where a metric can be asked for.
 type Scope string
 
@@ -109,6 +127,8 @@ type Info struct {
 	Params []string
 	// OpenParam accepts any parameter that ParseParam accepts, not only Params.
 	OpenParam bool
+	// Family is what the metric measures (accuracy, calibration, ...).
+	Family Family
 	// Dir is the direction of improvement.
 	Dir Direction
 	// Form says whether the metric is a mean of per-example terms or a
@@ -165,164 +185,164 @@ var (
 // (go test ./metrics -run TestDocTable -update).
 var table = []Info{
 	// Classification (and probes, which score like classifiers).
-	{Name: "accuracy", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Paired: McNemarTest, Kinds: classifier,
+	{Name: "accuracy", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Paired: McNemarTest, Kinds: classifier,
 		Doc: "fraction of examples predicted correctly", Cite: "scikit-learn accuracy_score"},
-	{Name: "balanced_accuracy", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "balanced_accuracy", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "mean recall over classes present in the labels", Cite: "scikit-learn balanced_accuracy_score; Brodersen et al. 2010"},
-	{Name: "top2_accuracy", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier,
+	{Name: "top2_accuracy", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier,
 		Doc: "fraction of examples whose label is among the 2 highest scores", Cite: "scikit-learn top_k_accuracy_score(k=2)"},
-	{Name: "top5_accuracy", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier,
+	{Name: "top5_accuracy", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier,
 		Doc: "fraction of examples whose label is among the 5 highest scores", Cite: "scikit-learn top_k_accuracy_score(k=5)"},
-	{Name: "macro_f1", Aliases: []string{"f1_macro"}, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "macro_f1", Aliases: []string{"f1_macro"}, Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "unweighted mean of per-class F1 over classes in labels or predictions", Cite: "scikit-learn f1_score(average=\"macro\", zero_division=0)"},
-	{Name: "micro_f1", Aliases: []string{"f1_micro"}, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "micro_f1", Aliases: []string{"f1_micro"}, Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "F1 of pooled counts; equals accuracy for single-label data", Cite: "scikit-learn f1_score(average=\"micro\")"},
-	{Name: "mcc", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "mcc", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "multiclass Matthews correlation coefficient", Cite: "Gorodkin 2004; scikit-learn matthews_corrcoef"},
-	{Name: "auroc", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier,
+	{Name: "auroc", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier,
 		Doc: "area under the ROC curve; macro one-vs-rest for k > 2", Cite: "scikit-learn roc_auc_score(multi_class=\"ovr\", average=\"macro\")"},
-	{Name: "average_precision", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier,
+	{Name: "average_precision", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier,
 		Doc: "area under the precision-recall curve (step sum); macro one-vs-rest for k > 2", Cite: "scikit-learn average_precision_score"},
-	{Name: "nll", Aliases: []string{"log_loss"}, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
+	{Name: "nll", Aliases: []string{"log_loss"}, Family: FamilyCalibration, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
 		Doc: "mean negative natural-log likelihood of the label, p clipped at 1e-15", Cite: "scikit-learn log_loss"},
-	{Name: "brier", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
+	{Name: "brier", Family: FamilyCalibration, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
 		Doc: "mean over examples of the squared error summed over classes, in [0, 2]", Cite: "Brier 1950"},
-	{Name: "ece", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "ece", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "top-label expected calibration error, L1 over the task's bins (15 equal-width by default)", Cite: "Guo et al. 2017; Naeini et al. 2015"},
-	{Name: "ece_adaptive", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "ece_adaptive", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "top-label ECE with equal-mass bins", Cite: "Nixon et al. 2019"},
-	{Name: "rms_ce", Aliases: []string{"rms_calibration_error"}, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "rms_ce", Aliases: []string{"rms_calibration_error"}, Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "top-label calibration error, L2 norm", Cite: "Kumar et al. 2019"},
-	{Name: "mce", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "mce", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "top-label maximum calibration error over non-empty bins", Cite: "Naeini et al. 2015; Guo et al. 2017"},
-	{Name: "classwise_ece", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier, Probabilistic: true,
+	{Name: "classwise_ece", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier, Probabilistic: true,
 		Doc: "mean over classes of the calibration error of each class's probability", Cite: "Kull et al. 2019; Nixon et al. 2019"},
-	{Name: "aurc", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier, Probabilistic: true,
+	{Name: "aurc", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier, Probabilistic: true,
 		Doc: "area under the risk-coverage curve (confidence = max probability)", Cite: "Geifman & El-Yaniv 2017; Geifman et al. 2019"},
-	{Name: "selective_acc@P", Params: []string{"10"}, OpenParam: true, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier, Probabilistic: true,
+	{Name: "selective_acc@P", Params: []string{"10"}, OpenParam: true, Family: FamilyCalibration, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: classifier, Probabilistic: true,
 		Doc: "accuracy of the P% most confident predictions (0 < P <= 100)", Cite: "Liang et al. 2022 (HELM)"},
-	{Name: "selection_rate", Dir: Neither, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
+	{Name: "selection_rate", Family: FamilyFairness, Dir: Neither, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
 		Doc: "share of a group predicted as the positive class", Cite: "Fairlearn selection_rate"},
-	{Name: "tpr", Dir: HigherBetter, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
+	{Name: "tpr", Family: FamilyFairness, Dir: HigherBetter, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
 		Doc: "true positive rate of the positive class within a group", Cite: "Fairlearn true_positive_rate"},
-	{Name: "fpr", Dir: LowerBetter, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
+	{Name: "fpr", Family: FamilyFairness, Dir: LowerBetter, Form: Terms, Interval: IntervalResample, Kinds: classifier, Scope: ScopeGroup,
 		Doc: "false positive rate of the positive class within a group", Cite: "Fairlearn false_positive_rate"},
 	// Peer-named variants (issue 14): binary forms, HELM's ECE, scikit-learn's averages.
-	{Name: "brier_binary", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
+	{Name: "brier_binary", Family: FamilyCalibration, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: classifier, Probabilistic: true,
 		Doc: "two-class tasks: mean squared error of the positive-class (class 1) probability, half of brier", Cite: "scikit-learn brier_score_loss"},
-	{Name: "ece_binary", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "ece_binary", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "two-class tasks: ECE of the positive-class probability (not the top label)", Cite: "torchmetrics BinaryCalibrationError(norm=\"l1\")"},
-	{Name: "rms_ce_binary", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "rms_ce_binary", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "two-class tasks: RMS calibration error of the positive-class probability", Cite: "torchmetrics BinaryCalibrationError(norm=\"l2\")"},
-	{Name: "mce_binary", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "mce_binary", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "two-class tasks: maximum calibration error of the positive-class probability", Cite: "torchmetrics BinaryCalibrationError(norm=\"max\")"},
-	{Name: "ece_10_bin", Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
+	{Name: "ece_10_bin", Family: FamilyCalibration, Dir: LowerBetter, Form: Whole, Interval: IntervalCalibration, Kinds: classifier, Probabilistic: true,
 		Doc: "top-label ECE with 10 equal-mass bins, whatever the task's bins", Cite: "Liang et al. 2022 (HELM ece_10_bin)"},
-	{Name: "precision", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "precision", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "precision of class 1 (binary; precision@CLASS for another class)", Cite: "scikit-learn precision_score(average=\"binary\", zero_division=0)"},
-	{Name: "recall", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "recall", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "recall of class 1 (binary; recall@CLASS for another class)", Cite: "scikit-learn recall_score(average=\"binary\", zero_division=0)"},
-	{Name: "precision_micro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "precision_micro", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "precision of pooled counts", Cite: "scikit-learn precision_score(average=\"micro\")"},
-	{Name: "precision_macro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "precision_macro", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "unweighted mean of per-class precision", Cite: "scikit-learn precision_score(average=\"macro\", zero_division=0)"},
-	{Name: "precision_weighted", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "precision_weighted", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "support-weighted mean of per-class precision", Cite: "scikit-learn precision_score(average=\"weighted\", zero_division=0)"},
-	{Name: "recall_micro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "recall_micro", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "recall of pooled counts", Cite: "scikit-learn recall_score(average=\"micro\")"},
-	{Name: "recall_macro", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "recall_macro", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "unweighted mean of per-class recall", Cite: "scikit-learn recall_score(average=\"macro\", zero_division=0)"},
-	{Name: "recall_weighted", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "recall_weighted", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "support-weighted mean of per-class recall", Cite: "scikit-learn recall_score(average=\"weighted\", zero_division=0)"},
-	{Name: "f1_weighted", Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
+	{Name: "f1_weighted", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalConfusion, Kinds: classifier,
 		Doc: "support-weighted mean of per-class F1", Cite: "scikit-learn f1_score(average=\"weighted\", zero_division=0)"},
 
 	// Regression.
-	{Name: "mae", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: regression,
+	{Name: "mae", Family: FamilyAccuracy, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: regression,
 		Doc: "mean absolute error", Cite: "scikit-learn mean_absolute_error"},
-	{Name: "rmse", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: regression,
+	{Name: "rmse", Family: FamilyAccuracy, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: regression,
 		Doc: "root mean squared error (interval: roots of the MSE's ends)", Cite: "scikit-learn mean_squared_error(squared=False)"},
-	{Name: "r2", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: regression,
+	{Name: "r2", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: regression,
 		Doc: "coefficient of determination", Cite: "scikit-learn r2_score"},
-	{Name: "pearson", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: regression,
+	{Name: "pearson", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: regression,
 		Doc: "Pearson correlation of prediction and target", Cite: "scipy.stats.pearsonr"},
-	{Name: "spearman", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: regression,
+	{Name: "spearman", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: regression,
 		Doc: "Spearman rank correlation, ties averaged", Cite: "scipy.stats.spearmanr"},
 
 	// Retrieval (per judged query, averaged).
-	{Name: "ndcg@k", Params: []string{"1", "3", "5", "10", "100"}, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: retrieval,
+	{Name: "ndcg@k", Params: []string{"1", "3", "5", "10", "100"}, Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: retrieval,
 		Doc: "normalised discounted cumulative gain of the top k, graded relevance", Cite: "Järvelin & Kekäläinen 2002; BEIR (pytrec_eval)"},
-	{Name: "mrr@k", Params: []string{"10", "100"}, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: retrieval,
+	{Name: "mrr@k", Params: []string{"10", "100"}, Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: retrieval,
 		Doc: "reciprocal rank of the first relevant document in the top k", Cite: "Voorhees 1999; BEIR"},
-	{Name: "recall@k", Params: []string{"1", "3", "5", "10", "100", "1000"}, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: retrieval,
+	{Name: "recall@k", Params: []string{"1", "3", "5", "10", "100", "1000"}, Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: retrieval,
 		Doc: "share of a query's relevant documents in the top k", Cite: "BEIR (pytrec_eval recall)"},
 
 	// WEAT.
-	{Name: "effect_size", Dir: Neither, Form: Whole, Interval: IntervalNone, Kinds: weat,
+	{Name: "effect_size", Family: FamilyBias, Dir: Neither, Form: Whole, Interval: IntervalNone, Kinds: weat,
 		Doc: "WEAT effect size d (difference of mean associations over their pooled standard deviation)", Cite: "Caliskan et al. 2017"},
-	{Name: "p_value", Dir: Neither, Form: Whole, Interval: IntervalNone, Kinds: weat,
+	{Name: "p_value", Family: FamilyBias, Dir: Neither, Form: Whole, Interval: IntervalNone, Kinds: weat,
 		Doc: "one-sided permutation p-value of the WEAT test statistic", Cite: "Caliskan et al. 2017"},
 
 	// Multiple choice.
-	{Name: "acc", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Paired: McNemarTest, Kinds: choice,
+	{Name: "acc", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Paired: McNemarTest, Kinds: choice,
 		Doc: "argmax of the choices' log-likelihoods is the gold choice", Cite: "lm-evaluation-harness acc"},
-	{Name: "acc_norm", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
+	{Name: "acc_norm", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
 		Doc: "as acc, log-likelihood divided by the continuation's length in characters", Cite: "lm-evaluation-harness acc_norm"},
-	{Name: "acc_bytes", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
+	{Name: "acc_bytes", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
 		Doc: "as acc, log-likelihood divided by the continuation's length in UTF-8 bytes", Cite: "lm-evaluation-harness acc_bytes"},
-	{Name: "exact_match", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: []string{kindMultipleChoice, kindGeneration},
+	{Name: "exact_match", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: []string{kindMultipleChoice, kindGeneration},
 		Doc: "multiple choice: every gold token is the argmax token; generation: output equals a reference", Cite: "lm-evaluation-harness exact_match; HELM"},
-	{Name: "brier_score", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
+	{Name: "brier_score", Family: FamilyCalibration, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
 		Doc: "sum over choices of (softmax(ll) − one-hot gold)², mean over documents", Cite: "lm-evaluation-harness brier_score"},
-	{Name: "acc_mutual_info", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
+	{Name: "acc_mutual_info", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: choice,
 		Doc: "argmax of ll(choice | context) − ll(choice | empty context) is the gold choice; doubles the requests", Cite: "lm-evaluation-harness acc_mutual_info (lm_eval/api/task.py ConfigurableTask.process_results)"},
 
 	// Perplexity.
-	{Name: "token_perplexity", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
+	{Name: "token_perplexity", Family: FamilyAccuracy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
 		Doc: "exp(−Σ ll / Σ tokens) over rolling windows", Cite: "lm-evaluation-harness loglikelihood_rolling"},
-	{Name: "word_perplexity", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
+	{Name: "word_perplexity", Family: FamilyAccuracy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
 		Doc: "exp(−Σ ll / Σ words), words split on white space", Cite: "lm-evaluation-harness word_perplexity"},
-	{Name: "byte_perplexity", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
+	{Name: "byte_perplexity", Family: FamilyAccuracy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
 		Doc: "exp(−Σ ll / Σ UTF-8 bytes)", Cite: "lm-evaluation-harness byte_perplexity"},
-	{Name: "bits_per_byte", Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
+	{Name: "bits_per_byte", Family: FamilyAccuracy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: perplexity,
 		Doc: "−Σ ll / Σ UTF-8 bytes / ln 2", Cite: "lm-evaluation-harness bits_per_byte; Gao et al. 2020"},
 
 	// Pair preference.
-	{Name: "pct_stereotype", Dir: Neither, Form: Terms, Interval: IntervalWilson, Kinds: pairs,
+	{Name: "pct_stereotype", Family: FamilyBias, Dir: Neither, Form: Terms, Interval: IntervalWilson, Kinds: pairs,
 		Doc: "share of pairs whose stereotyped sentence is more likely (ideal 0.5)", Cite: "Nangia et al. 2020; lm-evaluation-harness crows_pairs"},
-	{Name: "likelihood_diff", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: pairs,
+	{Name: "likelihood_diff", Family: FamilyBias, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: pairs,
 		Doc: "mean |ll(stereotyped) − ll(anti-stereotyped)| in nats", Cite: "lm-evaluation-harness crows_pairs"},
 
 	// Generation (exact_match is above, shared with multiple choice).
-	{Name: "quasi_exact_match", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
+	{Name: "quasi_exact_match", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
 		Doc: "output equals a reference after normalisation (case, punctuation, articles, white space)", Cite: "HELM quasi_exact_match"},
-	{Name: "f1", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: []string{kindClassification, kindProbe, kindGeneration},
+	{Name: "f1", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: []string{kindClassification, kindProbe, kindGeneration},
 		Doc: "generation: token-overlap F1 with the best reference, normalised as quasi_exact_match; classification: F1 of class 1 (binary, f1@CLASS for another class; confusion-matrix interval)", Cite: "Rajpurkar et al. 2016 (SQuAD); HELM f1_score; scikit-learn f1_score(average=\"binary\")"},
-	{Name: "rouge1", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
+	{Name: "rouge1", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
 		Doc: "unigram-overlap F-measure with the best reference", Cite: "Lin 2004"},
-	{Name: "rouge2", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
+	{Name: "rouge2", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
 		Doc: "bigram-overlap F-measure with the best reference", Cite: "Lin 2004"},
-	{Name: "rougeL", Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
+	{Name: "rougeL", Family: FamilyAccuracy, Dir: HigherBetter, Form: Terms, Interval: IntervalMean, Kinds: generation,
 		Doc: "longest-common-subsequence F-measure with the best reference", Cite: "Lin 2004"},
-	{Name: "bleu", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: generation,
+	{Name: "bleu", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: generation,
 		Doc: "corpus BLEU-4 with brevity penalty", Cite: "Papineni et al. 2002; sacrebleu"},
-	{Name: "chrf", Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: generation,
+	{Name: "chrf", Family: FamilyAccuracy, Dir: HigherBetter, Form: Whole, Interval: IntervalResample, Kinds: generation,
 		Doc: "corpus character n-gram F-score (n = 6, β = 2)", Cite: "Popović 2015; sacrebleu"},
 
 	// Extraction (extractable memorisation): lower is better.
-	{Name: "extraction_rate", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: extraction,
+	{Name: "extraction_rate", Family: FamilyPrivacy, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: extraction,
 		Doc: "share of documents whose greedy continuation of the prefix reproduces the true suffix exactly", Cite: "Carlini et al. 2021; Carlini et al. 2023"},
-	{Name: "suffix_token_accuracy", Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: extraction,
+	{Name: "suffix_token_accuracy", Family: FamilyPrivacy, Dir: LowerBetter, Form: Terms, Interval: IntervalMean, Kinds: extraction,
 		Doc: "mean share of suffix positions where the greedy continuation has the true token", Cite: "Carlini et al. 2023"},
 
 	// Membership inference: the attack's success; lower is better for the model's privacy.
-	{Name: MembershipAUC, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
+	{Name: MembershipAUC, Family: FamilyPrivacy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
 		Doc: "membership-inference attack: area under its ROC curve, members positive (0.5: chance)", Cite: "Shokri et al. 2017; Carlini et al. 2022; scikit-learn roc_auc_score"},
-	{Name: MembershipBalancedAccuracy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
+	{Name: MembershipBalancedAccuracy, Family: FamilyPrivacy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
 		Doc: "membership-inference attack: best-threshold accuracy on equally weighted members and non-members", Cite: "Yeom et al. 2018; Carlini et al. 2022"},
-	{Name: MembershipTPRAt0001, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
+	{Name: MembershipTPRAt0001, Family: FamilyPrivacy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
 		Doc: "membership-inference attack: largest TPR at FPR <= 0.1%", Cite: "Carlini et al. 2022"},
-	{Name: MembershipTPRAt001, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
+	{Name: MembershipTPRAt001, Family: FamilyPrivacy, Dir: LowerBetter, Form: Whole, Interval: IntervalResample, Kinds: membership,
 		Doc: "membership-inference attack: largest TPR at FPR <= 1%", Cite: "Carlini et al. 2022"},
 }
 
@@ -427,6 +447,30 @@ func Lookup(name string) (Info, string, bool) {
 		}
 	}
 	return Info{}, "", false
+}
+
+// FamilyOf returns the family and direction of a metric name as a result
+// reports it: a table name (aliases and family members resolved), a
+// temperature-scaled "_ts" figure (calibration, the direction of its base)
+// the fitted temperature of temperature scaling (calibration, no
+// direction) or the harness's k-shot probe accuracies ("kshot_accuracy@K",
+// accuracy). ok is false for names it does not know.
+func FamilyOf(name string) (f Family, dir Direction, ok bool) {
+	if m, _, found := Lookup(name); found {
+		return m.Family, m.Dir, true
+	}
+	if base, ts := strings.CutSuffix(name, "_ts"); ts {
+		if m, _, found := Lookup(base); found && m.Probabilistic {
+			return FamilyCalibration, m.Dir, true
+		}
+	}
+	if name == "temperature" {
+		return FamilyCalibration, Neither, true
+	}
+	if strings.HasPrefix(name, "kshot_accuracy@") {
+		return FamilyAccuracy, HigherBetter, true
+	}
+	return "", Neither, false
 }
 
 // Canonical returns the canonical spelling of name (aliases resolved), or

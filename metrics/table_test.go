@@ -22,8 +22,8 @@ const (
 // docTable renders the table as the Markdown that docs/metrics.md carries.
 func docTable() string {
 	var b strings.Builder
-	b.WriteString("| name | also accepted | kinds | better | form | interval | definition | reference |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| name | also accepted | kinds | family | better | form | interval | definition | reference |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range table {
 		name := "`" + m.Name + "`"
 		if len(m.Params) > 0 {
@@ -40,7 +40,7 @@ func docTable() string {
 		if m.Probabilistic {
 			kinds += "; `_ts` after temperature scaling"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, aliases, kinds, m.Dir, m.Form, m.Interval,
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, aliases, kinds, m.Family, m.Dir, m.Form, m.Interval,
 			strings.ReplaceAll(m.Doc, "|", `\|`), strings.ReplaceAll(m.Cite, "|", `\|`))
 	}
 	return b.String()
@@ -144,4 +144,39 @@ func TestForKindAndValid(t *testing.T) {
 	assert.True(t, Valid("generation", ScopeTask, "exact_match"))
 	assert.True(t, Valid("multiple_choice", ScopeTask, "exact_match"))
 	assert.Contains(t, Spellings("classification", ScopeTask), "f1_macro")
+}
+
+// TestFamilyOf: every table entry names its family, and the names results
+// carry beyond the table (temperature-scaled figures, the fitted
+// temperature, k-shot probe accuracies) resolve too.
+func TestFamilyOf(t *testing.T) {
+	t.Parallel()
+	for _, m := range table {
+		assert.NotEmpty(t, m.Family, m.Name)
+	}
+	for _, c := range []struct {
+		name string
+		fam  Family
+		dir  Direction
+		ok   bool
+	}{
+		{"accuracy", FamilyAccuracy, HigherBetter, true},
+		{"log_loss", FamilyCalibration, LowerBetter, true}, // alias of nll
+		{"nll_ts", FamilyCalibration, LowerBetter, true},
+		{"accuracy_ts", "", Neither, false}, // accuracy is not probabilistic: no _ts figure
+		{"selective_acc@25", FamilyCalibration, HigherBetter, true},
+		{"temperature", FamilyCalibration, Neither, true},
+		{"kshot_accuracy@5", FamilyAccuracy, HigherBetter, true},
+		{"effect_size", FamilyBias, Neither, true},
+		{"pct_stereotype", FamilyBias, Neither, true},
+		{"selection_rate", FamilyFairness, Neither, true},
+		{"membership_auc", FamilyPrivacy, LowerBetter, true},
+		{"token_perplexity", FamilyAccuracy, LowerBetter, true},
+		{"no_such_metric", "", Neither, false},
+	} {
+		f, d, ok := FamilyOf(c.name)
+		assert.Equal(t, c.ok, ok, c.name)
+		assert.Equal(t, c.fam, f, c.name)
+		assert.Equal(t, c.dir, d, c.name)
+	}
 }

@@ -71,6 +71,7 @@ type listRow struct {
 	Aliases       []string `json:"aliases,omitempty"`
 	Kinds         []string `json:"kinds,omitempty"`
 	Scope         string   `json:"scope,omitempty"`
+	Family        string   `json:"family,omitempty"`
 	Direction     string   `json:"direction,omitempty"`
 	Form          string   `json:"form,omitempty"`
 	Interval      string   `json:"interval,omitempty"`
@@ -95,7 +96,7 @@ func metricRows(kind string) []listRow {
 		if kind != "" && !m.AppliesTo(kind) {
 			continue
 		}
-		r := listRow{Name: m.Name, Aliases: m.Aliases, Kinds: m.Kinds, Scope: string(m.Scope), Direction: m.Dir.String(),
+		r := listRow{Name: m.Name, Aliases: m.Aliases, Kinds: m.Kinds, Scope: string(m.Scope), Family: string(m.Family), Direction: m.Dir.String(),
 			Form: string(m.Form), Interval: string(m.Interval), Probabilistic: m.Probabilistic, Doc: m.Doc, Cite: m.Cite}
 		if len(m.Params) > 0 {
 			r.Listed = m.Listed()
@@ -157,13 +158,13 @@ func printListText(w io.Writer, what string, rows []listRow) error {
 	}
 	switch what {
 	case "metrics":
-		fmt.Fprintln(tw, "NAME\tALSO\tKINDS\tBETTER\tINTERVAL\tDEFINITION")
+		fmt.Fprintln(tw, "NAME\tALSO\tKINDS\tFAMILY\tBETTER\tINTERVAL\tDEFINITION")
 		for _, r := range rows {
 			kinds := join(r.Kinds)
 			if r.Scope != string(metrics.ScopeTask) {
 				kinds += " [" + r.Scope + "]"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s (%s)\n", r.Name, join(r.Aliases), kinds, r.Direction, r.Interval, r.Doc, r.Cite)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s (%s)\n", r.Name, join(r.Aliases), kinds, r.Family, r.Direction, r.Interval, r.Doc, r.Cite)
 		}
 	case "kinds":
 		fmt.Fprintln(tw, "KIND\tDEFAULT METRICS\tMETRICS")

@@ -30,9 +30,10 @@ func TestListText(t *testing.T) {
 			}
 		})
 	}
-	// --kind keeps one kind's metrics only.
+	// --kind keeps one kind's metrics only ("accuracy" is still their family).
 	_, out, _ := runCLI(t, "list", "--kind", "regression", "metrics")
-	assert.NotContains(t, out, "accuracy")
+	assert.NotContains(t, out, "\naccuracy ")
+	assert.NotContains(t, out, "balanced_accuracy")
 }
 
 func TestListJSONFollowsTheTable(t *testing.T) {
@@ -45,6 +46,7 @@ func TestListJSONFollowsTheTable(t *testing.T) {
 	for i, m := range table {
 		assert.Equal(t, m.Name, rows[i].Name)
 		assert.Equal(t, m.Dir.String(), rows[i].Direction, m.Name)
+		assert.Equal(t, string(m.Family), rows[i].Family, m.Name)
 		assert.Equal(t, string(m.Interval), rows[i].Interval, m.Name)
 	}
 
