@@ -75,44 +75,13 @@ func Adaptations(r *result.Result) []AdaptationGroup {
 			row.Accuracy = e.Metrics[0]
 		}
 		row.Calibration = calibrationMetric(e)
-		if f := e.Fairness; f != nil && row.Accuracy.Name != "" {
-			for _, s := range f.Summaries {
-				if s.Metric != row.Accuracy.Name || s.WorstValue.IsNaN() {
-					continue
-				}
-				worse := s.WorstValue < row.WorstGroupValue
-				if !row.Accuracy.HigherIsBetter {
-					worse = s.WorstValue > row.WorstGroupValue
-				}
-				if row.WorstGroup == "" || worse {
-					row.WorstGroup, row.WorstGroupValue = s.Attribute+"="+s.Worst, s.WorstValue
-				}
-			}
+		if row.Accuracy.Name != "" {
+			row.WorstGroup, row.WorstGroupValue = worstGroup(e, row.Accuracy)
 		}
-		for _, rb := range r.Robustness {
-			if rb.Model != e.Model || rb.Task != e.Task {
-				continue
-			}
-			for _, m := range rb.Summary {
-				switch m.Name {
-				case "mean_corrupted":
-					row.MeanCorrupted = m.Value
-				case "worst_case_accuracy":
-					row.WorstCase = m.Value
-				}
-			}
-			if row.MeanCorrupted.IsNaN() {
-				// As the summary table does: the mean of the cells.
-				sum, n := 0.0, 0
-				for _, c := range rb.Cells {
-					if !c.Value.IsNaN() {
-						sum += float64(c.Value)
-						n++
-					}
-				}
-				if n > 0 {
-					row.MeanCorrupted = result.Float(sum / float64(n))
-				}
+		if rb := robustnessOf(r, e.Model, e.Task); rb != nil {
+			row.MeanCorrupted = meanCorrupted(rb)
+			if m, ok := summaryMetric(rb, "worst_case_accuracy"); ok {
+				row.WorstCase = m.Value
 			}
 		}
 		j, ok := idx[e.Dataset]
@@ -128,6 +97,72 @@ func Adaptations(r *result.Result) []AdaptationGroup {
 		g.Rows = append(g.Rows, row)
 	}
 	return groups
+}
+
+// worstGroup is the lowest-scoring group on metric m (in m's direction)
+// across e's fairness attributes and their intersections, as
+// "attribute=value" ("a=x & b=y" for an intersection), and its value; ""
+// and NaN without a fairness summary of m.
+func worstGroup(e *result.Evaluation, m result.Metric) (string, result.Float) {
+	group, value := "", result.Float(math.NaN())
+	if e.Fairness == nil {
+		return group, value
+	}
+	for _, s := range e.Fairness.Summaries {
+		if s.Metric != m.Name || s.WorstValue.IsNaN() {
+			continue
+		}
+		worse := s.WorstValue < value
+		if !m.HigherIsBetter {
+			worse = s.WorstValue > value
+		}
+		if group == "" || worse {
+			group, value = s.Attribute+"="+s.Worst, s.WorstValue
+			if strings.Contains(s.Attribute, " & ") { // an intersection: "sex=f & age=<=25"
+				group = s.Worst
+			}
+		}
+	}
+	return group, value
+}
+
+// robustnessOf is r's robustness section of model on task (nil if none).
+func robustnessOf(r *result.Result, model, task string) *result.Robustness {
+	for i := range r.Robustness {
+		if rb := &r.Robustness[i]; rb.Model == model && rb.Task == task {
+			return rb
+		}
+	}
+	return nil
+}
+
+// summaryMetric is rb's summary figure called name.
+func summaryMetric(rb *result.Robustness, name string) (result.Metric, bool) {
+	for _, m := range rb.Summary {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return result.Metric{}, false
+}
+
+// meanCorrupted is rb's mean_corrupted summary, else (as the summary table
+// computes it) the mean of its cells; NaN without either.
+func meanCorrupted(rb *result.Robustness) result.Float {
+	if m, ok := summaryMetric(rb, "mean_corrupted"); ok {
+		return m.Value
+	}
+	sum, n := 0.0, 0
+	for _, c := range rb.Cells {
+		if !c.Value.IsNaN() {
+			sum += float64(c.Value)
+			n++
+		}
+	}
+	if n == 0 {
+		return result.Float(math.NaN())
+	}
+	return result.Float(sum / float64(n))
 }
 
 func contains(xs []string, s string) bool {

@@ -23,7 +23,10 @@ var siteTmpl = template.Must(template.ParseFS(templateFS, "templates/site.html.t
 type LeaderboardOptions struct {
 	// Title of the index page (default "evalctl leaderboard").
 	Title string
-	// Metrics restricts the columns to these metric names (empty: all).
+	// Metrics restricts the columns to these figures (empty: all): task
+	// metric names, or the names of the robustness, fairness and
+	// efficiency figures; a name matches the figures it begins before a
+	// ":" ("flip_rate" is every counterfactual's flip_rate:NAME).
 	Metrics []string
 	// Ties holds, per column key (see result.ColumnKey), groups of model names that a
 	// paired test on the same examples could not separate; harness/compare's
@@ -35,41 +38,790 @@ type LeaderboardOptions struct {
 	Sidecars []string
 	// PageSize is the number of predictions per lazily loaded page (default 500).
 	PageSize int
+	// Family tells the family of a task metric (accuracy, calibration,
+	// bias, privacy; cmd/evalctl asks the metric table) and whether it has
+	// a better direction: one without is shown but not ranked. When Family
+	// is nil, or says "" for a name it does not know, the metric goes under
+	// "other" and is ranked in its result's direction.
+	Family func(metric string) (family string, directed bool)
+}
+
+// lbFamilies are the leaderboard's metric families in column order. Task
+// metrics take theirs from LeaderboardOptions.Family; robustness, fairness
+// and efficiency figures come from the result's sections.
+var lbFamilies = []string{"accuracy", "calibration", "robustness", "fairness", "bias", "privacy", "efficiency", "other"}
+
+// Why a figure is shown but not ranked.
+const (
+	whyParameter   = "a fitted parameter"
+	whyNoDirection = "has no better direction"
+	whyMachine     = "depends on the machine and its load"
+)
+
+// lbFigure is one figure of a model in a scenario: a task metric, or one
+// taken from the result's robustness, fairness or efficiency section.
+type lbFigure struct {
+	family, name string
+	m            result.Metric
+	task         bool   // a task metric: paired-test ties apply
+	notRanked    string // why it is shown but not ranked ("": ranked)
+	note         string // shown on hover (the worst group's name)
+	cached       bool   // efficiency of predictions read from the cache
+}
+
+// lbFigures returns the leaderboard figures of clean evaluation e of r:
+// its task metrics; from the robustness section the mean over corrupted
+// variants, the worst case, mCE and each shifted data set's score; from
+// the fairness section the worst group on the first metric summarised by
+// group, every criterion's difference (the ratios say the same thing)
+// and every counterfactual's flip rate; examples per second and median
+// batch latency, never ranked.
+func lbFigures(r *result.Result, e *result.Evaluation, family func(string) (string, bool)) []lbFigure {
+	var out []lbFigure
+	for _, m := range e.Metrics {
+		f, directed := "", true
+		if family != nil {
+			f, directed = family(m.Name)
+		}
+		if f == "" {
+			f = "other"
+		}
+		fig := lbFigure{family: f, name: m.Name, m: m, task: true}
+		switch {
+		case m.Parameter:
+			fig.notRanked = whyParameter
+		case !directed:
+			fig.notRanked = whyNoDirection
+		}
+		out = append(out, fig)
+	}
+	if rb := robustnessOf(r, e.Model, e.Task); rb != nil {
+		mc, ok := summaryMetric(rb, "mean_corrupted")
+		if !ok {
+			mc = result.Metric{Name: "mean_corrupted", Value: meanCorrupted(rb), HigherIsBetter: rb.Clean.HigherIsBetter}
+		}
+		if !mc.Value.IsNaN() {
+			out = append(out, lbFigure{family: "robustness", name: mc.Name, m: mc})
+		}
+		for _, m := range rb.Summary {
+			if m.Name == "worst_case_accuracy" || m.Name == "mce" || strings.HasPrefix(m.Name, "ood:") {
+				out = append(out, lbFigure{family: "robustness", name: m.Name, m: m})
+			}
+		}
+	}
+	if f := e.Fairness; f != nil {
+		for _, m := range e.Metrics {
+			if g, v := worstGroup(e, m); g != "" {
+				out = append(out, lbFigure{family: "fairness", name: "worst_group:" + m.Name, note: g,
+					m: result.Metric{Name: "worst_group:" + m.Name, Value: v, HigherIsBetter: m.HigherIsBetter}})
+				break
+			}
+		}
+		for _, c := range f.Criteria {
+			if base, _, _ := strings.Cut(c.Name, ":"); strings.HasSuffix(base, "_difference") {
+				out = append(out, lbFigure{family: "fairness", name: c.Name, m: c})
+			}
+		}
+		for _, c := range f.Counterfactual {
+			out = append(out, lbFigure{family: "fairness", name: "flip_rate:" + c.Name, m: c.FlipRate})
+		}
+	}
+	if ef := e.Efficiency; ef != nil && ef.ExamplesPerSecond > 0 {
+		out = append(out,
+			lbFigure{family: "efficiency", name: "examples_per_second", notRanked: whyMachine, cached: ef.Cached,
+				m: result.Metric{Value: result.Float(ef.ExamplesPerSecond), HigherIsBetter: true}},
+			lbFigure{family: "efficiency", name: "latency_p50_ms", notRanked: whyMachine, cached: ef.Cached,
+				m: result.Metric{Value: result.Float(ef.LatencyMs.P50)}})
+	}
+	return out
 }
 
 type lbColumn struct {
-	Key, Task, TaskKey, TaskLabel, TaskSlug, Metric string
-	Dataset                                         string
-	Higher                                          bool
-	// Param marks a fitted parameter (result.Metric.Parameter): shown,
-	// never ranked.
-	Param bool
+	Key, Task, Metric, Family, Dataset string
+	Higher                             bool
+	// NotRanked says why the column is shown but not ranked ("": ranked).
+	NotRanked string
+	task      bool // a task metric
+	scen      int  // index of its scenario
+}
+
+// lbScenario is a task on one data set: the models scored there were
+// scored on the same examples.
+type lbScenario struct {
+	Key, Label, Slug, Dataset string
+	headline                  int // column index of the headline metric (-1: none)
 }
 
 type lbCell struct {
-	V, Text, CI, Tie string
-	value            float64
-	ci               *result.CI
-	run              string
-	finished         int64
-	preds            string
-	win              float64
+	V, Text, CI, Title, Mark string
+	Tie                      bool
+	Bold                     bool
+	value                    float64
+	ci                       *result.CI
+	note                     string
+	run                      string
+	finished                 int64
+	preds                    string
+	win                      float64
 }
 
 type lbRow struct {
 	// Model is the row's label: the model name, with the run's label when
 	// runs of different model files share the name; name is the name.
-	Model, Slug       string
-	name              string
-	res               *result.Result   // the first run that has this model file
-	runs              []*result.Result // every run with a column in the row
-	Rank              int
-	Tied              bool
-	TieNote           string
-	WinRate, WinRateV string
-	win               float64
-	Cells             []lbCell
-	cells             map[string]*lbCell
+	Model, Slug string
+	name        string
+	res         *result.Result   // the first run that has this model file
+	runs        []*result.Result // every run with a column in the row
+	Rank        int
+	Tied        bool
+	TieNote     string
+	win         float64
+	order       int // index in the win-rate slices (first seen first)
+	cells       map[string]*lbCell
+	// Cells are the cells of the table being rendered.
+	Cells []lbCell
+}
+
+// lbHead is a column header; lbSpan a header cell over N columns.
+type lbHead struct {
+	Label, Title string
+	Lower, Text  bool
+}
+
+type lbSpan struct {
+	Label, Slug string
+	N           int
+}
+
+// lbTable is one sortable table of the site.
+type lbTable struct {
+	ID, Root string
+	Spans    []lbSpan
+	Heads    []lbHead
+	Rows     []*lbRow
+	Ranked   bool // a Rank column after the model
+	CI       bool // intervals shown in the cells
+}
+
+// Leaderboard writes a static site to outDir, HELM's multi-metric
+// leaderboard for ONNX models: index.html ranks the models by mean win
+// rate, overall, per metric family and per scenario (a task on one data
+// set, with its headline metric), and each scenario's page shows every
+// figure grouped by family (accuracy, calibration, robustness, fairness,
+// bias, privacy, efficiency); a page per model, and per-example pages for
+// evaluations with predictions. Sorting and filtering are a little vanilla
+// JavaScript that works from file://. Results are merged into one column
+// only when task name and dataset sha256 agree; otherwise the columns are
+// shown apart and the index says why. When a model has the same column in
+// several results, the most recently finished run wins.
+func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOptions) error {
+	if opts.Title == "" {
+		opts.Title = "evalctl leaderboard"
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 500
+	}
+	want := map[string]bool{}
+	for _, m := range opts.Metrics {
+		want[m] = true
+	}
+	wanted := func(name string) bool {
+		base, _, _ := strings.Cut(name, ":")
+		return len(want) == 0 || want[name] || want[base]
+	}
+	// Distinct datasets per task name decide whether columns need a suffix.
+	taskData := map[string]map[string]bool{}
+	for _, r := range results {
+		for _, e := range r.Evaluations {
+			if e.Variant != "clean" {
+				continue
+			}
+			if taskData[e.Task] == nil {
+				taskData[e.Task] = map[string]bool{}
+			}
+			taskData[e.Task][r.DatasetHash(e.Dataset)] = true
+		}
+	}
+	var notes []string
+	for _, t := range sortedKeys(taskData) {
+		if len(taskData[t]) > 1 {
+			var hs []string
+			for _, h := range sortedKeys(taskData[t]) {
+				hs = append(hs, short(h))
+			}
+			notes = append(notes, fmt.Sprintf("task %q was run on %d different datasets (sha256 %s): shown as separate scenarios, not ranked together", t, len(hs), strings.Join(hs, ", ")))
+		}
+	}
+	var scens []*lbScenario
+	scenIdx := map[string]int{}
+	cols := map[string]*lbColumn{}
+	var colOrder []string
+	rows := map[string]*lbRow{}    // model name + file sha256 → row
+	files := map[string][]string{} // model name → its rows' keys
+	var rowOrder []string
+	noted := map[string]bool{}
+	evalPages := map[string]string{} // eval key of result i → page slug
+	modelPages, taskPages, predPages := newPageNamer(), newPageNamer(), newPageNamer()
+	for ri, r := range results {
+		var sidecar string
+		if ri < len(opts.Sidecars) {
+			sidecar = opts.Sidecars[ri]
+		}
+		for ei := range r.Evaluations {
+			e := &r.Evaluations[ei]
+			if e.Variant != "clean" {
+				continue
+			}
+			dk := r.DatasetHash(e.Dataset)
+			key, label := e.Task, e.Task
+			if len(taskData[e.Task]) > 1 {
+				key, label = e.Task+"@"+short(dk), e.Task+" [data "+short(dk)+"]"
+			}
+			si, ok := scenIdx[key]
+			if !ok {
+				si = len(scens)
+				scenIdx[key] = si
+				scens = append(scens, &lbScenario{Key: key, Label: label, Slug: taskPages.name(key), Dataset: dk, headline: -1})
+			}
+			// A row is one model file: runs of a model name with different
+			// files (two checkpoints) stay apart, runs of the same file merge.
+			id := e.Model + "\x00" + modelSHA(r, e.Model)
+			row := rows[id]
+			if row == nil {
+				row = &lbRow{Model: e.Model, name: e.Model, res: r, order: len(rowOrder), cells: map[string]*lbCell{}}
+				rows[id] = row
+				rowOrder = append(rowOrder, id)
+				files[e.Model] = append(files[e.Model], id)
+			}
+			if !slices.Contains(row.runs, r) {
+				row.runs = append(row.runs, r)
+			}
+			predSlug := ""
+			if sidecar != "" {
+				predSlug = predPages.name(fmt.Sprintf("%d_%s", ri, e.Key()))
+				evalPages[fmt.Sprintf("%d\x00%s", ri, e.Key())] = predSlug
+			}
+			fin := r.Run.Finished.UnixNano()
+			for _, f := range lbFigures(r, e, opts.Family) {
+				if !wanted(f.name) || (!f.task && f.m.Value.IsNaN()) {
+					continue // an undefined criterion (a group too small) says nothing
+				}
+				ck := result.ColumnKey(e.Task, dk, f.name)
+				if !f.task { // "mce" is a calibration metric and a robustness figure
+					ck = result.ColumnKey(e.Task, dk, f.family+"/"+f.name)
+				}
+				if cols[ck] == nil {
+					cols[ck] = &lbColumn{Key: ck, Task: e.Task, Metric: f.name, Family: f.family, Dataset: dk,
+						Higher: f.m.HigherIsBetter, NotRanked: f.notRanked, task: f.task, scen: si}
+					colOrder = append(colOrder, ck)
+				}
+				if old := row.cells[ck]; old != nil {
+					if old.finished > fin {
+						continue
+					}
+					if n := e.Model + "\x00" + key + "\x00" + old.run + "\x00" + r.Run.ID; !noted[n] {
+						noted[n] = true
+						notes = append(notes, fmt.Sprintf("model %q (the same file) was scored on %s in runs %s and %s: the later run is shown", e.Model, label, old.run, r.Run.ID))
+					}
+				}
+				c := &lbCell{value: float64(f.m.Value), ci: f.m.CI, note: f.note, run: r.Run.ID, finished: fin}
+				if f.task {
+					c.preds = predSlug
+				}
+				if f.cached {
+					c.Mark = "*"
+				}
+				row.cells[ck] = c
+			}
+		}
+	}
+	// Rows of one model name from different model files are told apart by
+	// their run's label (or id).
+	for _, id := range rowOrder {
+		row := rows[id]
+		if len(files[row.name]) > 1 {
+			row.Model = row.name + " · " + runLabel(row.res)
+		}
+		row.Slug = modelPages.name(row.Model)
+	}
+	// Columns by scenario (first seen first), then family, then first seen.
+	first := map[string]int{}
+	for i, k := range colOrder {
+		first[k] = i
+	}
+	sort.SliceStable(colOrder, func(a, b int) bool {
+		x, y := cols[colOrder[a]], cols[colOrder[b]]
+		if x.scen != y.scen {
+			return x.scen < y.scen
+		}
+		return familyIndex(x.Family) < familyIndex(y.Family)
+	})
+	columns := make([]lbColumn, len(colOrder))
+	for i, k := range colOrder {
+		columns[i] = *cols[k]
+		// The headline of a scenario is its first ranked task metric in
+		// the order the suite lists them.
+		s := scens[columns[i].scen]
+		if columns[i].task && columns[i].NotRanked == "" && (s.headline < 0 || first[k] < first[colOrder[s.headline]]) {
+			s.headline = i
+		}
+	}
+	values := make([][]float64, len(rowOrder))
+	for ri, id := range rowOrder {
+		values[ri] = make([]float64, len(colOrder))
+		for ci, k := range colOrder {
+			values[ri][ci] = math.NaN()
+			if c := rows[id].cells[k]; c != nil {
+				values[ri][ci] = c.value
+			}
+		}
+	}
+	// Per-column win rates for model pages.
+	for ci, col := range columns {
+		wr := make([]float64, len(rowOrder))
+		for ri := range wr {
+			wr[ri] = math.NaN()
+		}
+		if col.NotRanked == "" {
+			vs := make([][]float64, len(rowOrder))
+			for ri := range rowOrder {
+				vs[ri] = []float64{values[ri][ci]}
+			}
+			wr = WinRates(vs, []bool{col.Higher})
+		}
+		for ri, id := range rowOrder {
+			if c := rows[id].cells[colOrder[ci]]; c != nil {
+				c.win = wr[ri]
+			}
+		}
+	}
+	wins := boardWinRates(values, columns, len(scens))
+	tieOf := func(key, model string) string {
+		for _, g := range opts.Ties[key] {
+			if len(g) > 1 && slices.Contains(g, model) {
+				var others []string
+				for _, m := range g {
+					if m != model {
+						others = append(others, m)
+					}
+				}
+				return "not significantly different from " + strings.Join(others, ", ")
+			}
+		}
+		return ""
+	}
+	var list []*lbRow
+	for ri, id := range rowOrder {
+		row := rows[id]
+		row.win = wins.overall[ri]
+		for _, k := range colOrder {
+			if c := row.cells[k]; c != nil {
+				c.V, c.Text = numAttr(c.value), fmtNum(c.value)
+				if c.ci != nil && !c.ci.Low.IsNaN() {
+					c.CI = fmt.Sprintf("[%.4f, %.4f]", float64(c.ci.Low), float64(c.ci.High))
+				}
+				c.Title = c.CI
+				if c.note != "" {
+					c.Title = strings.TrimSpace(c.note + " " + c.CI)
+				}
+				if t := tieOf(k, row.name); t != "" {
+					c.Tie, c.Title = true, t
+				}
+			}
+		}
+		list = append(list, row)
+	}
+	rank(list, colOrder, columns)
+	for _, d := range []string{"", "models", "tasks", "predictions", "data"} {
+		if err := os.MkdirAll(filepath.Join(outDir, d), 0o755); err != nil {
+			return fmt.Errorf("leaderboard: %w", err)
+		}
+	}
+	for _, f := range []string{"style.css", "site.js"} {
+		b, _ := templateFS.ReadFile("templates/" + f)
+		if err := result.WriteFileAtomic(filepath.Join(outDir, f), b); err != nil {
+			return fmt.Errorf("leaderboard: %w", err)
+		}
+	}
+	write := func(name, tmpl string, data any) error {
+		var b strings.Builder
+		if err := siteTmpl.ExecuteTemplate(&b, tmpl, data); err != nil {
+			return fmt.Errorf("leaderboard: render %s: %w", name, err)
+		}
+		if err := result.WriteFileAtomic(filepath.Join(outDir, name), []byte(b.String())); err != nil {
+			return fmt.Errorf("leaderboard: %w", err)
+		}
+		return nil
+	}
+	written, err := writePredictionPages(results, opts, evalPages, outDir, scens)
+	if err != nil {
+		return err
+	}
+	cached := "" // the legend of "*", when a cell has it
+	for _, row := range list {
+		for _, c := range row.cells {
+			if c.Mark != "" {
+				cached = CachedLegend
+			}
+		}
+	}
+	idx := indexTable(list, colOrder, columns, scens, wins)
+	if err := write("index.html", "index", map[string]any{"Title": opts.Title, "Root": "", "Tasks": scens, "Notes": notes,
+		"Models": len(list), "Table": idx}); err != nil {
+		return err
+	}
+	for _, row := range list {
+		var cells []map[string]any
+		for ci, k := range colOrder {
+			c := row.cells[k]
+			if c == nil {
+				continue
+			}
+			preds := ""
+			if written[c.preds] {
+				preds = c.preds
+			}
+			metric := columns[ci].Metric
+			if c.note != "" {
+				metric += " (" + c.note + ")"
+			}
+			cells = append(cells, map[string]any{"Task": scens[columns[ci].scen].Label, "Family": columns[ci].Family, "Metric": metric,
+				"V": c.V, "Text": c.Text + c.Mark, "CI": c.CI, "WinV": numAttr(c.win), "Win": fmtNum(c.win), "Run": c.run, "Preds": preds})
+		}
+		info := modelInfo(row, len(files[row.name]) > 1)
+		if err := write("models/"+row.Slug+".html", "model", map[string]any{"Title": row.Model, "Root": "../", "Tasks": scens,
+			"Model": row.Model, "Cells": cells, "Info": info, "Cached": cached}); err != nil {
+			return err
+		}
+	}
+	for si, s := range scens {
+		headline := ""
+		if s.headline >= 0 {
+			headline = columns[s.headline].Metric
+		}
+		if err := write("tasks/"+s.Slug+".html", "task", map[string]any{"Title": s.Label, "Root": "../", "Tasks": scens, "Task": s.Label, "Headline": headline,
+			"Dataset": s.Dataset, "Table": scenarioTable(list, colOrder, columns, si, wins), "Cached": cached}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// familyIndex is f's place in lbFamilies (unknown families last).
+func familyIndex(f string) int {
+	if i := slices.Index(lbFamilies, f); i >= 0 {
+		return i
+	}
+	return len(lbFamilies)
+}
+
+// boardWins are the leaderboard's mean win rates ([...][row], NaN where a
+// model has none), each HELM's mean win rate among the models scored on
+// the same examples.
+type boardWins struct {
+	// scenFamily[s][f] is WinRates over the ranked columns of family f in
+	// scenario s.
+	scenFamily []map[string][]float64
+	// scenario[s] is the mean over the families a model has in s.
+	scenario [][]float64
+	// family[f] is the mean over the scenarios of scenFamily[s][f].
+	family map[string][]float64
+	// overall is the mean over the scenarios a model has of scenario[s].
+	overall []float64
+}
+
+// boardWinRates computes the leaderboard's win rates: within each scenario
+// (the same examples) and family, HELM's mean win rate over the family's
+// ranked columns; a scenario's win rate is the mean over the families, so
+// that a family with many columns (calibration, fairness per attribute)
+// weighs no more than one with a single column; the headline is the mean
+// over the scenarios a model has, and each family's the mean over the
+// scenarios where it has that family. Models that share no scenario are
+// never compared.
+func boardWinRates(values [][]float64, columns []lbColumn, nScen int) boardWins {
+	nr := len(values)
+	w := boardWins{scenFamily: make([]map[string][]float64, nScen), scenario: make([][]float64, nScen), family: map[string][]float64{}}
+	famSum, famN := map[string][]float64{}, map[string][]int{}
+	allSum, allN := make([]float64, nr), make([]int, nr)
+	for s := range nScen {
+		w.scenFamily[s] = map[string][]float64{}
+		sum, n := make([]float64, nr), make([]int, nr)
+		for _, f := range lbFamilies {
+			var idx []int
+			for c, col := range columns {
+				if col.scen == s && col.Family == f && col.NotRanked == "" {
+					idx = append(idx, c)
+				}
+			}
+			if len(idx) == 0 {
+				continue
+			}
+			sub := make([][]float64, nr)
+			higher := make([]bool, len(idx))
+			for j, c := range idx {
+				higher[j] = columns[c].Higher
+			}
+			for r := range values {
+				sub[r] = make([]float64, len(idx))
+				for j, c := range idx {
+					sub[r][j] = values[r][c]
+				}
+			}
+			wr := WinRates(sub, higher)
+			w.scenFamily[s][f] = wr
+			if famSum[f] == nil {
+				famSum[f], famN[f] = make([]float64, nr), make([]int, nr)
+			}
+			for r, v := range wr {
+				if !math.IsNaN(v) {
+					sum[r] += v
+					n[r]++
+					famSum[f][r] += v
+					famN[f][r]++
+				}
+			}
+		}
+		w.scenario[s] = means(sum, n)
+		for r, v := range w.scenario[s] {
+			if !math.IsNaN(v) {
+				allSum[r] += v
+				allN[r]++
+			}
+		}
+	}
+	for f := range famSum {
+		w.family[f] = means(famSum[f], famN[f])
+	}
+	w.overall = means(allSum, allN)
+	return w
+}
+
+// rank sorts rows by the headline win rate and numbers them (competition
+// ranking; a model compared with no one gets no rank); a model tied (≈) with its neighbour in every ranked task
+// metric they share is rank-tied with it.
+func rank(list []*lbRow, colOrder []string, columns []lbColumn) {
+	sort.SliceStable(list, func(a, b int) bool {
+		x, y := list[a].win, list[b].win
+		if math.IsNaN(y) {
+			return !math.IsNaN(x)
+		}
+		return x > y
+	})
+	var tieable []string
+	for i, k := range colOrder {
+		if columns[i].task && columns[i].NotRanked == "" {
+			tieable = append(tieable, k)
+		}
+	}
+	for i, row := range list {
+		if math.IsNaN(row.win) {
+			continue // compared with no one: not ranked
+		}
+		row.Rank = i + 1
+		if i > 0 && list[i-1].win == row.win {
+			row.Rank = list[i-1].Rank
+		}
+		if i > 0 && allTied(list[i-1], row, tieable) {
+			row.Rank, row.Tied, list[i-1].Tied = list[i-1].Rank, true, true
+			row.TieNote = "paired tests could not separate this model from " + list[i-1].Model
+			if list[i-1].TieNote == "" {
+				list[i-1].TieNote = "paired tests could not separate this model from " + row.Model
+			}
+		}
+	}
+}
+
+func allTied(a, b *lbRow, cols []string) bool {
+	shared := 0
+	for _, k := range cols {
+		ca, cb := a.cells[k], b.cells[k]
+		if ca == nil || cb == nil {
+			continue
+		}
+		shared++
+		if !ca.Tie || !strings.Contains(cb.Title, a.Model) {
+			return false
+		}
+	}
+	return shared > 0
+}
+
+// anyNumber reports whether xs holds a number that is not NaN.
+func anyNumber(xs []float64) bool {
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// winCell is a cell holding a win rate; a missing one (the model was not
+// scored there, or alone) is blank.
+func winCell(v float64, bold bool) lbCell {
+	if math.IsNaN(v) {
+		return lbCell{Bold: bold}
+	}
+	return lbCell{V: numAttr(v), Text: fmtNum(v), Bold: bold}
+}
+
+// colHead is the header of a figure's column: its name with the direction,
+// and why it is not ranked when it is not.
+func colHead(c lbColumn) lbHead {
+	h := lbHead{Label: c.Metric, Lower: !c.Higher}
+	dir := "higher"
+	if !c.Higher {
+		dir = "lower"
+	}
+	switch c.NotRanked {
+	case "":
+		h.Title = fmt.Sprintf("%s: %s (%s is better)", c.Family, c.Metric, dir)
+	case whyParameter, whyNoDirection:
+		h.Lower = false
+		h.Title = fmt.Sprintf("%s: %s, %s: shown, not ranked", c.Family, c.Metric, c.NotRanked)
+		return h
+	default:
+		h.Title = fmt.Sprintf("%s: %s (%s is better), %s: shown, not ranked", c.Family, c.Metric, dir, c.NotRanked)
+	}
+	if c.Higher {
+		h.Label += " ↑"
+	} else {
+		h.Label += " ↓"
+	}
+	return h
+}
+
+// indexTable is the index's table: per model the headline, the win rate
+// per family and, per scenario, its win rate and headline metric.
+func indexTable(list []*lbRow, colOrder []string, columns []lbColumn, scens []*lbScenario, w boardWins) lbTable {
+	t := lbTable{ID: "board", Ranked: true,
+		Spans: []lbSpan{{N: 3}},
+		Heads: []lbHead{{Label: "Model", Text: true}, {Label: "Rank", Lower: true}, {Label: "Mean win rate", Title: "mean over the scenarios a model has of its win rate there"}}}
+	var fams []string
+	for _, f := range lbFamilies {
+		if anyNumber(w.family[f]) {
+			fams = append(fams, f)
+			t.Heads = append(t.Heads, lbHead{Label: f, Title: "mean over the scenarios of the win rate on the " + f + " columns"})
+		}
+	}
+	if len(fams) > 0 {
+		t.Spans = append(t.Spans, lbSpan{Label: "Mean win rate by family", N: len(fams)})
+	}
+	for _, s := range scens {
+		n := 1
+		t.Heads = append(t.Heads, lbHead{Label: "win rate", Title: "win rate on " + s.Label + " (mean over its families)"})
+		if s.headline >= 0 {
+			h := colHead(columns[s.headline])
+			h.Title = "headline of " + s.Label + ": " + h.Title
+			t.Heads = append(t.Heads, h)
+			n++
+		}
+		t.Spans = append(t.Spans, lbSpan{Label: s.Label, Slug: s.Slug, N: n})
+	}
+	for _, row := range list {
+		ri := row.order
+		cells := []lbCell{winCell(row.win, true)}
+		if math.IsNaN(row.win) {
+			cells[0].Text, cells[0].Title = "n/a", "no other model was scored on the same examples"
+		}
+		for _, f := range fams {
+			cells = append(cells, winCell(w.family[f][ri], false))
+		}
+		for si, s := range scens {
+			cells = append(cells, winCell(w.scenario[si][ri], false))
+			if s.headline >= 0 {
+				cells = append(cells, cellOf(row, colOrder[s.headline]))
+			}
+		}
+		r := *row
+		r.Cells = cells
+		t.Rows = append(t.Rows, &r)
+	}
+	return t
+}
+
+func cellOf(row *lbRow, key string) lbCell {
+	if c := row.cells[key]; c != nil {
+		return *c
+	}
+	return lbCell{}
+}
+
+// scenarioTable is scenario si's page: per model its win rate there and
+// every figure, grouped by family, each family led by its win rate.
+func scenarioTable(list []*lbRow, colOrder []string, columns []lbColumn, si int, w boardWins) lbTable {
+	t := lbTable{ID: "task", Root: "../", CI: true,
+		Spans: []lbSpan{{N: 2}},
+		Heads: []lbHead{{Label: "Model", Text: true}, {Label: "Win rate", Title: "mean over the families of the family win rates"}}}
+	type group struct {
+		fam  string
+		cols []int
+	}
+	var groups []group
+	for ci, c := range columns {
+		if c.scen != si {
+			continue
+		}
+		if len(groups) == 0 || groups[len(groups)-1].fam != c.Family {
+			groups = append(groups, group{fam: c.Family})
+		}
+		groups[len(groups)-1].cols = append(groups[len(groups)-1].cols, ci)
+	}
+	for _, g := range groups {
+		n := len(g.cols)
+		if w.scenFamily[si][g.fam] != nil {
+			t.Heads = append(t.Heads, lbHead{Label: "win rate", Title: "win rate on the " + g.fam + " columns"})
+			n++
+		}
+		for _, ci := range g.cols {
+			t.Heads = append(t.Heads, colHead(columns[ci]))
+		}
+		t.Spans = append(t.Spans, lbSpan{Label: g.fam, N: n})
+	}
+	for _, row := range list {
+		ri := row.order
+		cells := []lbCell{winCell(w.scenario[si][ri], true)}
+		has := false
+		for _, g := range groups {
+			if wr := w.scenFamily[si][g.fam]; wr != nil {
+				cells = append(cells, winCell(wr[ri], false))
+			}
+			for _, ci := range g.cols {
+				c := cellOf(row, colOrder[ci])
+				has = has || c.V != "" || c.Text != ""
+				cells = append(cells, c)
+			}
+		}
+		if has {
+			r := *row
+			r.Cells = cells
+			t.Rows = append(t.Rows, &r)
+		}
+	}
+	return t
+}
+
+// modelInfo is the provenance block of a model's page.
+func modelInfo(row *lbRow, labelled bool) [][2]string {
+	var info [][2]string
+	if labelled {
+		info = append(info, [2]string{"run", runLabel(row.res)})
+	}
+	for _, m := range row.res.Models {
+		if m.Name != row.name {
+			continue
+		}
+		info = append(info, [2]string{"file", m.Path}, [2]string{"sha256", m.SHA256}, [2]string{"parameters", fmt.Sprint(m.Parameters)}, [2]string{"provider", m.Provider})
+		if a := m.Adaptation; a != nil {
+			base := ""
+			if a.Base != "" {
+				base = "base " + a.Base + ", "
+			}
+			info = append(info, [2]string{"adaptation", fmt.Sprintf("%s (%s%d trainable params)", a.Method, base, a.TrainableParams)})
+		}
+		break
+	}
+	return append(info, modelCostInfo(row.runs, row.name)...)
 }
 
 var slugRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -171,341 +923,6 @@ func means(sum []float64, n []int) []float64 {
 	return out
 }
 
-// Leaderboard writes a static site to outDir: index.html (one row per
-// model, a column per task × metric, mean win rate as the headline, sorting
-// and filtering in a little inline-free vanilla JavaScript that works from
-// file://), a page per model and per task, and per-example pages for
-// evaluations with predictions. Results are merged into one column only
-// when task name and dataset sha256 agree; otherwise the columns are shown
-// apart and the index says why. When a model has the same column in several
-// results, the most recently finished run wins.
-func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOptions) error {
-	if opts.Title == "" {
-		opts.Title = "evalctl leaderboard"
-	}
-	if opts.PageSize <= 0 {
-		opts.PageSize = 500
-	}
-	want := map[string]bool{}
-	for _, m := range opts.Metrics {
-		want[m] = true
-	}
-	// Distinct datasets per task name decide whether columns need a suffix.
-	taskData := map[string]map[string]bool{}
-	for _, r := range results {
-		for _, e := range r.Evaluations {
-			if e.Variant != "clean" {
-				continue
-			}
-			if taskData[e.Task] == nil {
-				taskData[e.Task] = map[string]bool{}
-			}
-			taskData[e.Task][r.DatasetHash(e.Dataset)] = true
-		}
-	}
-	var notes []string
-	for _, t := range sortedKeys(taskData) {
-		if len(taskData[t]) > 1 {
-			var hs []string
-			for _, h := range sortedKeys(taskData[t]) {
-				hs = append(hs, short(h))
-			}
-			notes = append(notes, fmt.Sprintf("task %q was run on %d different datasets (sha256 %s): shown as separate columns, not ranked together", t, len(hs), strings.Join(hs, ", ")))
-		}
-	}
-	cols := map[string]*lbColumn{}
-	var colOrder []string
-	rows := map[string]*lbRow{}    // model name + file sha256 → row
-	files := map[string][]string{} // model name → its rows' keys
-	var rowOrder []string
-	evalPages := map[string]string{} // eval key of result i → page slug
-	modelPages, taskPages, predPages := newPageNamer(), newPageNamer(), newPageNamer()
-	for ri, r := range results {
-		var sidecar string
-		if ri < len(opts.Sidecars) {
-			sidecar = opts.Sidecars[ri]
-		}
-		for ei := range r.Evaluations {
-			e := &r.Evaluations[ei]
-			if e.Variant != "clean" {
-				continue
-			}
-			dk := r.DatasetHash(e.Dataset)
-			taskKey, label := e.Task, e.Task
-			if len(taskData[e.Task]) > 1 {
-				taskKey, label = e.Task+"@"+short(dk), e.Task+" [data "+short(dk)+"]"
-			}
-			// A row is one model file: runs of a model name with different
-			// files (two checkpoints) stay apart, runs of the same file merge.
-			id := e.Model + "\x00" + modelSHA(r, e.Model)
-			row := rows[id]
-			if row == nil {
-				row = &lbRow{Model: e.Model, name: e.Model, res: r, cells: map[string]*lbCell{}}
-				rows[id] = row
-				rowOrder = append(rowOrder, id)
-				files[e.Model] = append(files[e.Model], id)
-			}
-			if !slices.Contains(row.runs, r) {
-				row.runs = append(row.runs, r)
-			}
-			predSlug := ""
-			if sidecar != "" {
-				predSlug = predPages.name(fmt.Sprintf("%d_%s", ri, e.Key()))
-				evalPages[fmt.Sprintf("%d\x00%s", ri, e.Key())] = predSlug
-			}
-			for _, m := range e.Metrics {
-				if len(want) > 0 && !want[m.Name] {
-					continue
-				}
-				key := result.ColumnKey(e.Task, dk, m.Name)
-				if cols[key] == nil {
-					cols[key] = &lbColumn{Key: key, Task: e.Task, TaskKey: taskKey, TaskLabel: label, TaskSlug: taskPages.name(taskKey), Metric: m.Name, Dataset: dk, Higher: m.HigherIsBetter, Param: m.Parameter}
-					colOrder = append(colOrder, key)
-				}
-				old := row.cells[key]
-				fin := r.Run.Finished.UnixNano()
-				if old != nil {
-					if old.finished > fin {
-						continue
-					}
-					notes = append(notes, fmt.Sprintf("model %q (the same file) has %s in runs %s and %s: the later run is shown", e.Model, key, old.run, r.Run.ID))
-				}
-				row.cells[key] = &lbCell{value: float64(m.Value), ci: m.CI, run: r.Run.ID, finished: fin, preds: predSlug}
-			}
-		}
-	}
-	// Rows of one model name from different model files are told apart by
-	// their run's label (or id).
-	for _, id := range rowOrder {
-		row := rows[id]
-		if len(files[row.name]) > 1 {
-			row.Model = row.name + " · " + runLabel(row.res)
-		}
-		row.Slug = modelPages.name(row.Model)
-	}
-	// Columns grouped by task, in first-seen order of tasks.
-	taskFirst := map[string]int{}
-	for i, k := range colOrder {
-		if _, ok := taskFirst[cols[k].TaskKey]; !ok {
-			taskFirst[cols[k].TaskKey] = i
-		}
-	}
-	sort.SliceStable(colOrder, func(a, b int) bool {
-		return taskFirst[cols[colOrder[a]].TaskKey] < taskFirst[cols[colOrder[b]].TaskKey]
-	})
-	columns := make([]lbColumn, len(colOrder))
-	higher := make([]bool, len(colOrder))
-	for i, k := range colOrder {
-		columns[i] = *cols[k]
-		higher[i] = cols[k].Higher
-	}
-	values := make([][]float64, len(rowOrder))
-	for ri, name := range rowOrder {
-		values[ri] = make([]float64, len(colOrder))
-		for ci, k := range colOrder {
-			values[ri][ci] = math.NaN()
-			if c := rows[name].cells[k]; c != nil {
-				values[ri][ci] = c.value
-			}
-		}
-	}
-	// Per-column win rates for model pages.
-	for ci := range colOrder {
-		if columns[ci].Param {
-			for _, id := range rowOrder {
-				if c := rows[id].cells[colOrder[ci]]; c != nil {
-					c.win = math.NaN() // not ranked
-				}
-			}
-			continue
-		}
-		col := make([][]float64, len(rowOrder))
-		for ri := range rowOrder {
-			col[ri] = []float64{values[ri][ci]}
-		}
-		wr := WinRates(col, []bool{higher[ci]})
-		for ri, name := range rowOrder {
-			if c := rows[name].cells[colOrder[ci]]; c != nil {
-				c.win = wr[ri]
-			}
-		}
-	}
-	wins := scenarioWinRates(values, columns)
-	tieOf := func(key, model string) string {
-		for _, g := range opts.Ties[key] {
-			in := false
-			for _, m := range g {
-				in = in || m == model
-			}
-			if in && len(g) > 1 {
-				var others []string
-				for _, m := range g {
-					if m != model {
-						others = append(others, m)
-					}
-				}
-				return "not significantly different from " + strings.Join(others, ", ")
-			}
-		}
-		return ""
-	}
-	var list []*lbRow
-	for ri, name := range rowOrder {
-		row := rows[name]
-		row.win = wins[ri]
-		row.WinRate, row.WinRateV = fmtNum(wins[ri]), numAttr(wins[ri])
-		for _, k := range colOrder {
-			c := row.cells[k]
-			if c == nil {
-				row.Cells = append(row.Cells, lbCell{})
-				continue
-			}
-			c.V, c.Text, c.Tie = numAttr(c.value), fmtNum(c.value), tieOf(k, row.name)
-			if c.ci != nil && !c.ci.Low.IsNaN() {
-				c.CI = fmt.Sprintf("[%.4f, %.4f]", float64(c.ci.Low), float64(c.ci.High))
-			}
-			row.Cells = append(row.Cells, *c)
-		}
-		list = append(list, row)
-	}
-	sort.SliceStable(list, func(a, b int) bool {
-		x, y := list[a].win, list[b].win
-		if math.IsNaN(y) {
-			return !math.IsNaN(x)
-		}
-		return x > y
-	})
-	// Competition ranking on the headline; a model tied (≈) in every column
-	// it shares with its neighbour is rank-tied with it.
-	for i, row := range list {
-		row.Rank = i + 1
-		if i > 0 && list[i-1].win == row.win {
-			row.Rank = list[i-1].Rank
-		}
-		if i > 0 && allTied(list[i-1], row, colOrder) {
-			row.Rank, row.Tied, list[i-1].Tied = list[i-1].Rank, true, true
-			row.TieNote = "paired tests could not separate this model from " + list[i-1].Model
-			if list[i-1].TieNote == "" {
-				list[i-1].TieNote = "paired tests could not separate this model from " + row.Model
-			}
-		}
-	}
-	// Task spans for the header.
-	type span struct {
-		Label, Slug string
-		N           int
-	}
-	var spans []span
-	for _, c := range columns {
-		if len(spans) > 0 && spans[len(spans)-1].Slug == c.TaskSlug {
-			spans[len(spans)-1].N++
-			continue
-		}
-		spans = append(spans, span{c.TaskLabel, c.TaskSlug, 1})
-	}
-	for _, d := range []string{"", "models", "tasks", "predictions", "data"} {
-		if err := os.MkdirAll(filepath.Join(outDir, d), 0o755); err != nil {
-			return fmt.Errorf("leaderboard: %w", err)
-		}
-	}
-	for _, f := range []string{"style.css", "site.js"} {
-		b, _ := templateFS.ReadFile("templates/" + f)
-		if err := result.WriteFileAtomic(filepath.Join(outDir, f), b); err != nil {
-			return fmt.Errorf("leaderboard: %w", err)
-		}
-	}
-	type taskLink struct{ Label, Slug string }
-	var tasks []taskLink
-	for _, s := range spans {
-		tasks = append(tasks, taskLink{s.Label, s.Slug})
-	}
-	write := func(name, tmpl string, data any) error {
-		var b strings.Builder
-		if err := siteTmpl.ExecuteTemplate(&b, tmpl, data); err != nil {
-			return fmt.Errorf("leaderboard: render %s: %w", name, err)
-		}
-		if err := result.WriteFileAtomic(filepath.Join(outDir, name), []byte(b.String())); err != nil {
-			return fmt.Errorf("leaderboard: %w", err)
-		}
-		return nil
-	}
-	written, err := writePredictionPages(results, opts, evalPages, outDir, tasks)
-	if err != nil {
-		return err
-	}
-	if err := write("index.html", "index", map[string]any{"Title": opts.Title, "Root": "", "Tasks": tasks, "Notes": notes,
-		"Rows": list, "Columns": columns, "TaskSpans": spans}); err != nil {
-		return err
-	}
-	for _, row := range list {
-		var cells []map[string]any
-		for ci, k := range colOrder {
-			c := row.cells[k]
-			if c == nil {
-				continue
-			}
-			preds := ""
-			if written[c.preds] {
-				preds = c.preds
-			}
-			cells = append(cells, map[string]any{"Task": columns[ci].TaskLabel, "Metric": columns[ci].Metric, "V": c.V, "Text": c.Text, "CI": c.CI,
-				"WinV": numAttr(c.win), "Win": fmtNum(c.win), "Run": c.run, "Preds": preds})
-		}
-		var info [][2]string
-		if len(files[row.name]) > 1 {
-			info = append(info, [2]string{"run", runLabel(row.res)})
-		}
-		for _, r := range []*result.Result{row.res} {
-			for _, m := range r.Models {
-				if m.Name == row.name && len(info) < 2 {
-					info = append(info, [2]string{"file", m.Path}, [2]string{"sha256", m.SHA256}, [2]string{"parameters", fmt.Sprint(m.Parameters)}, [2]string{"provider", m.Provider})
-					if a := m.Adaptation; a != nil {
-						base := ""
-						if a.Base != "" {
-							base = "base " + a.Base + ", "
-						}
-						info = append(info, [2]string{"adaptation", fmt.Sprintf("%s (%s%d trainable params)", a.Method, base, a.TrainableParams)})
-					}
-				}
-			}
-		}
-		info = append(info, modelCostInfo(row.runs, row.name)...)
-		if err := write("models/"+row.Slug+".html", "model", map[string]any{"Title": row.Model, "Root": "../", "Tasks": tasks, "Model": row.Model, "Cells": cells, "Info": info}); err != nil {
-			return err
-		}
-	}
-	for _, s := range spans {
-		var tcols []lbColumn
-		var idx []int
-		for ci, c := range columns {
-			if c.TaskSlug == s.Slug {
-				tcols, idx = append(tcols, c), append(idx, ci)
-			}
-		}
-		type trow struct {
-			Model, Slug string
-			Cells       []lbCell
-		}
-		var trs []trow
-		for _, row := range list {
-			tr := trow{Model: row.Model, Slug: row.Slug}
-			has := false
-			for _, ci := range idx {
-				tr.Cells = append(tr.Cells, row.Cells[ci])
-				has = has || row.Cells[ci].V != ""
-			}
-			if has {
-				trs = append(trs, tr)
-			}
-		}
-		if err := write("tasks/"+s.Slug+".html", "task", map[string]any{"Title": s.Label, "Root": "../", "Tasks": tasks, "Task": s.Label,
-			"Dataset": "dataset sha256 " + tcols[0].Dataset, "Columns": tcols, "Rows": trs}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // modelSHA is the sha256 of the file of model name in r ("" if unknown).
 func modelSHA(r *result.Result, name string) string {
 	for _, m := range r.Models {
@@ -522,63 +939,6 @@ func runLabel(r *result.Result) string {
 		return r.Run.Label
 	}
 	return r.Run.ID
-}
-
-// scenarioWinRates is the leaderboard's headline, HELM's mean win rate
-// taken per scenario: the columns of one task on one data set (the same
-// examples) form a scenario, a model's win rate in it is WinRates among
-// the models scored there, over its ranked columns (fitted parameters
-// such as the temperature are not), and the headline is the mean over the
-// scenarios the model has. Models that share no scenario are never
-// compared with each other.
-func scenarioWinRates(values [][]float64, columns []lbColumn) []float64 {
-	sum, n := make([]float64, len(values)), make([]int, len(values))
-	for start := 0; start < len(columns); {
-		end := start
-		var idx []int
-		for ; end < len(columns) && columns[end].TaskKey == columns[start].TaskKey; end++ {
-			if !columns[end].Param {
-				idx = append(idx, end)
-			}
-		}
-		start = end
-		if len(idx) == 0 {
-			continue
-		}
-		sub := make([][]float64, len(values))
-		higher := make([]bool, len(idx))
-		for j, c := range idx {
-			higher[j] = columns[c].Higher
-		}
-		for r := range values {
-			sub[r] = make([]float64, len(idx))
-			for j, c := range idx {
-				sub[r][j] = values[r][c]
-			}
-		}
-		for r, w := range WinRates(sub, higher) {
-			if !math.IsNaN(w) {
-				sum[r] += w
-				n[r]++
-			}
-		}
-	}
-	return means(sum, n)
-}
-
-func allTied(a, b *lbRow, cols []string) bool {
-	shared := 0
-	for _, k := range cols {
-		ca, cb := a.cells[k], b.cells[k]
-		if ca == nil || cb == nil {
-			continue
-		}
-		shared++
-		if ca.Tie == "" || !strings.Contains(cb.Tie, a.Model) {
-			return false
-		}
-	}
-	return shared > 0
 }
 
 func numAttr(x float64) string {

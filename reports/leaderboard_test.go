@@ -63,7 +63,7 @@ func TestLeaderboard(t *testing.T) {
 	// other is alone in its columns (< 2 values): no win rate.
 	assert.Regexp(t, `large</a></td><td data-v="1">1 <span title="paired tests could not separate this model from lora">≈</span></td><td data-v="1"><b>1.0000</b>`, s)
 	assert.Contains(t, s, `lora</a></td><td data-v="1">1 <span`)
-	assert.Contains(t, s, `<td data-v=""><b>n/a</b>`)
+	assert.Contains(t, s, `<td data-v="" title="no other model was scored on the same examples"><b>n/a</b>`)
 	for _, f := range []string{"models/" + pageName("large") + ".html", "models/" + pageName("other") + ".html",
 		"tasks/" + pageName("sst2@d1") + ".html", "tasks/" + pageName("sst2@d2") + ".html", "site.js", "style.css"} {
 		assert.FileExists(t, filepath.Join(dir, f))
@@ -178,30 +178,55 @@ func TestPageNamer(t *testing.T) {
 	assert.Len(t, pageName(strings.Repeat("x", 500)), 64+1+8)
 }
 
-// TestScenarioWinRates: the headline is HELM's mean win rate within each
-// scenario (a task on one data set), averaged over the scenarios a model
-// has; fitted parameters do not count. Hand-computed:
-// scenario A, accuracy ↑ m1 .9, m2 .8, m5 .85 → 1, 0, .5; nll ↓ m1 .3,
-// m2 .5, m5 .2 → .5, 0, 1; temperature (a parameter) is skipped, so A gives
-// m1 .75, m2 0, m5 .75. Scenario B, accuracy ↑ m3 .5, m4 .7, m5 .6 → 0, 1,
-// .5. Headline: m1 .75, m2 0, m3 0, m4 1, m5 (.75 + .5)/2 = .625 (pooling
-// the three columns instead would give m5 .667).
-func TestScenarioWinRates(t *testing.T) {
+// TestBoardWinRates: HELM's mean win rate within each scenario (a task on
+// one data set) and metric family, then averaged over families and over
+// scenarios; parameters and machine-bound figures do not count.
+// Hand-computed:
+// scenario A: accuracy ↑ m1 .9, m2 .8 → 1, 0; macro_f1 ↑ m1 .7, m2 .9 →
+// 0, 1; so the accuracy family gives m1 .5, m2 .5; nll ↓ m1 .3, m2 .5 →
+// calibration m1 1, m2 0 (the temperature and examples/s are skipped).
+// A: m1 (.5 + 1)/2 = .75, m2 .25 (pooling the three columns would give
+// m1 .667). Scenario B: accuracy ↑ m1 .6, m3 .7 → 0, 1; worst group ↑
+// m1 .5, m3 .4 → 1, 0: B gives m1 .5, m3 .5.
+// Headline: m1 (.75 + .5)/2 = .625, m2 .25, m3 .5. Families: accuracy
+// m1 (.5 + 0)/2 = .25, m2 .5, m3 1; calibration m1 1, m2 0, m3 none;
+// fairness m1 1, m2 none, m3 0; no efficiency win rate.
+func TestBoardWinRates(t *testing.T) {
 	t.Parallel()
 	nan := math.NaN()
-	cols := []lbColumn{{TaskKey: "A", Metric: "accuracy", Higher: true}, {TaskKey: "A", Metric: "nll"}, {TaskKey: "A", Metric: "temperature", Param: true},
-		{TaskKey: "B", Metric: "accuracy", Higher: true}}
+	cols := []lbColumn{
+		{scen: 0, Family: "accuracy", Metric: "accuracy", Higher: true},
+		{scen: 0, Family: "accuracy", Metric: "macro_f1", Higher: true},
+		{scen: 0, Family: "calibration", Metric: "nll"},
+		{scen: 0, Family: "calibration", Metric: "temperature", NotRanked: whyParameter},
+		{scen: 0, Family: "efficiency", Metric: "examples_per_second", Higher: true, NotRanked: whyMachine},
+		{scen: 1, Family: "accuracy", Metric: "accuracy", Higher: true},
+		{scen: 1, Family: "fairness", Metric: "worst_group:accuracy", Higher: true},
+	}
 	values := [][]float64{
-		{0.9, 0.3, 9, nan},   // m1
-		{0.8, 0.5, 1, nan},   // m2
-		{nan, nan, nan, 0.5}, // m3
-		{nan, nan, nan, 0.7}, // m4
-		{0.85, 0.2, 5, 0.6},  // m5
+		{0.9, 0.7, 0.3, 9, 100, 0.6, 0.5},   // m1
+		{0.8, 0.9, 0.5, 1, 900, nan, nan},   // m2
+		{nan, nan, nan, nan, nan, 0.7, 0.4}, // m3
 	}
-	got := scenarioWinRates(values, cols)
-	for i, want := range []float64{0.75, 0, 0, 1, 0.625} {
-		assert.InDelta(t, want, got[i], 1e-12, "m%d", i+1)
+	w := boardWinRates(values, cols, 2)
+	near := func(want, got []float64, what string) {
+		t.Helper()
+		require.Len(t, got, len(want), what)
+		for i := range want {
+			if math.IsNaN(want[i]) {
+				assert.True(t, math.IsNaN(got[i]), "%s m%d: %v", what, i+1, got[i])
+				continue
+			}
+			assert.InDelta(t, want[i], got[i], 1e-12, "%s m%d", what, i+1)
+		}
 	}
+	near([]float64{0.625, 0.25, 0.5}, w.overall, "headline")
+	near([]float64{0.75, 0.25, nan}, w.scenario[0], "scenario A")
+	near([]float64{0.5, nan, 0.5}, w.scenario[1], "scenario B")
+	near([]float64{0.25, 0.5, 1}, w.family["accuracy"], "accuracy")
+	near([]float64{1, 0, nan}, w.family["calibration"], "calibration")
+	near([]float64{1, nan, 0}, w.family["fairness"], "fairness")
+	assert.Nil(t, w.family["efficiency"], "efficiency is never ranked")
 }
 
 // TestLeaderboardCheckpoints is issue 13 item 7: two runs of a model name
@@ -223,12 +248,141 @@ func TestLeaderboardCheckpoints(t *testing.T) {
 	assert.Contains(t, s, ">small · step-1000</a>")
 	assert.Contains(t, s, ">small · r2</a>")
 	assert.Equal(t, 1, strings.Count(s, ">large</a>"), "the same file in two runs is one row")
-	assert.Contains(t, s, `model &#34;large&#34; (the same file) has`)
+	assert.Contains(t, s, `model &#34;large&#34; (the same file) was scored on sst2 in runs r1 and r2`)
 	assert.Contains(t, s, "3 models")
 	for label, sha := range map[string]string{"small · step-1000": "aaaa", "small · r2": "ffff"} {
 		page, err := os.ReadFile(filepath.Join(dir, "models", pageName(label)+".html"))
 		require.NoError(t, err, label)
 		assert.Contains(t, string(page), "<td>"+sha+"</td>", label)
 		assert.NotContains(t, string(page), map[string]string{"aaaa": "ffff", "ffff": "aaaa"}[sha], label)
+	}
+}
+
+// testFamily stands in for cmd/evalctl's wiring of the metric table
+// (metrics.FamilyOf), which reports may not import.
+func testFamily(name string) (string, bool) {
+	switch name {
+	case "accuracy", "balanced_accuracy", "auroc", "macro_f1", "token_perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte":
+		return "accuracy", true
+	case "nll", "brier", "ece", "nll_ts", "ece_ts":
+		return "calibration", true
+	case "temperature":
+		return "calibration", false
+	}
+	if strings.HasPrefix(name, "kshot_accuracy@") {
+		return "accuracy", true
+	}
+	return "", true
+}
+
+// TestLeaderboardFamilies is issue 13 item 6 on the bundled suites' real
+// results: figures grouped by metric family (robustness, fairness and
+// efficiency from the results' sections), a win rate per family and per
+// scenario, each scenario with its headline metric.
+//
+// Hand-computed for credit (two models, figures read from
+// testdata/credit-fairness.result.json): accuracy family — accuracy
+// logreg .7400 > mlp .7233, balanced_accuracy logreg .6651 > .5770, auroc
+// mlp .7637 > .7543: mlp 1/3, logreg 2/3; calibration — nll .5298 < .5304,
+// brier .3532 < .3550, ece .0568 < .0631, all mlp: mlp 1, logreg 0;
+// fairness — worst group on accuracy mlp .6061 > .5806, every defined
+// *_difference and the sex-swap flip rate (.02 < .0467) lower for mlp:
+// mlp 1, logreg 0 (the foreign_worker criteria are undefined and left
+// out). Scenario win rate mlp (1/3 + 1 + 1)/3 = 7/9, logreg 2/9, which is
+// also their headline (credit is their only scenario).
+func TestLeaderboardFamilies(t *testing.T) {
+	t.Parallel()
+	var rs []*result.Result
+	for _, f := range []string{"quickstart", "spam-shift", "credit-fairness"} {
+		r, err := result.ReadFile(filepath.Join("testdata", f+".result.json"))
+		require.NoError(t, err)
+		rs = append(rs, r)
+	}
+	dir := t.TempDir()
+	require.NoError(t, Leaderboard(rs, dir, LeaderboardOptions{Family: testFamily}))
+	read := func(p string) string {
+		b, err := os.ReadFile(filepath.Join(dir, p))
+		require.NoError(t, err, p)
+		return string(b)
+	}
+	idx := read("index.html")
+	assert.Contains(t, idx, `<th colspan="4">Mean win rate by family</th>`, "accuracy, calibration, robustness, fairness")
+	for _, f := range []string{"accuracy", "calibration", "robustness", "fairness"} {
+		assert.Contains(t, idx, `">`+f+`</th>`, f)
+	}
+	assert.NotContains(t, idx, `">efficiency</th>`, "efficiency is never ranked")
+	// mlp: headline 7/9, families accuracy 1/3, calibration 1, fairness 1.
+	assert.Contains(t, idx, `mlp</a></td><td data-v="3">3</td><td data-v="0.7777777777777777"><b>0.7778</b></td><td data-v="0.3333333333333333">0.3333</td><td data-v="1">1.0000</td><td data-v=""></td><td data-v="1">1.0000</td>`)
+	assert.Contains(t, idx, `logreg</a></td><td data-v="7">7</td><td data-v="0.2222222222222222"><b>0.2222</b></td><td data-v="0.6666666666666666">0.6667</td><td data-v="0">0.0000</td><td data-v=""></td><td data-v="0">0.0000</td>`)
+	// Each scenario: its win rate and its headline (the task's first metric).
+	assert.Contains(t, idx, `spam-bag</a></td><td data-v="">–</td><td data-v="" title="no other model was scored on the same examples"><b>n/a</b>`, "compared with no one: no rank")
+	assert.Contains(t, idx, `title="headline of credit: accuracy: accuracy (higher is better)">accuracy ↑</th>`)
+	assert.Contains(t, idx, `title="headline of mail-perplexity: accuracy: token_perplexity (lower is better)">token_perplexity ↓</th>`)
+
+	credit := read("tasks/" + pageName("credit") + ".html")
+	assert.Contains(t, credit, "headline metric: accuracy")
+	assert.Contains(t, credit, `<th colspan="4">accuracy</th><th colspan="4">calibration</th>`)
+	assert.Contains(t, credit, `title="sex=female &amp; age=&lt;=25 &amp; foreign_worker=yes">0.6061</td>`, "the worst group is named on hover")
+	assert.Contains(t, credit, `flip_rate:sex-swap ↓`)
+	assert.Contains(t, credit, `demographic_parity_difference:sex ↓`)
+	assert.NotContains(t, credit, "demographic_parity_ratio", "ratios repeat the differences")
+	assert.NotContains(t, credit, "difference:foreign_worker", "undefined criteria are left out")
+
+	fashion := read("tasks/" + pageName("fashion") + ".html")
+	for _, want := range []string{
+		`<th colspan="3">accuracy</th><th colspan="6">calibration</th><th colspan="4">robustness</th><th colspan="2">efficiency</th>`,
+		`title="calibration: temperature, has no better direction: shown, not ranked">temperature</th>`,
+		`data-lower="1" title="robustness: mce (lower is better)">mce ↓</th>`, // mCE, kept apart from the calibration metric mce
+		// linear-probe is the mCE baseline: its mCE is 1 by definition.
+		`<td data-v="0">0.0000</td><td data-v="0.7735000000000001" title="[0.7576, 0.7889]">0.7735`,
+	} {
+		assert.Contains(t, fashion, want)
+	}
+	assert.Contains(t, fashion, `title="efficiency: examples_per_second (higher is better), depends on the machine and its load: shown, not ranked">examples_per_second ↑</th>`)
+}
+
+// TestLeaderboardFigures: figures from the result's sections land in their
+// family, efficiency of cached predictions is marked and explained, and
+// --metric selects figures by name or by the name before ":".
+func TestLeaderboardFigures(t *testing.T) {
+	t.Parallel()
+	r := lbResult("r1", "d1", map[string][2]float64{"small": {0.80, 0.5}, "large": {0.90, 0.3}}, 1)
+	for i := range r.Evaluations {
+		e := &r.Evaluations[i]
+		e.Efficiency = &result.Efficiency{ExamplesPerSecond: float64(100 * (i + 1)), LatencyMs: result.Latency{P50: 2}, Cached: e.Model == "small"}
+		e.Fairness = &result.Fairness{Counterfactual: []result.Counterfactual{{Name: "swap",
+			FlipRate: result.Metric{Name: "flip_rate", Value: result.Float(0.1 * float64(i+1))}}}}
+		r.Robustness = append(r.Robustness, result.Robustness{Model: e.Model, Task: e.Task, Metric: "accuracy",
+			Clean:   result.Metric{Name: "accuracy", HigherIsBetter: true},
+			Summary: []result.Metric{{Name: "mean_corrupted", Value: result.Float(0.5 + 0.1*float64(i)), HigherIsBetter: true}, {Name: "consistency", Value: 1, HigherIsBetter: true}}})
+	}
+	require.Equal(t, "large", r.Evaluations[0].Model) // sorted: large, small
+	page := func(dir, name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return string(b)
+	}
+	dir := t.TempDir()
+	require.NoError(t, Leaderboard([]*result.Result{r}, dir, LeaderboardOptions{Family: testFamily}))
+	sc := page(dir, "tasks/"+pageName("sst2")+".html")
+	// large: accuracy .9 > .8 and nll .3 < .5; flip rate .1 < .2; mean
+	// corrupted .5 < .6 (small wins robustness). Win rate: large (1 + 1 + 1
+	// + 0)/4 over accuracy, calibration, fairness, robustness = .75.
+	assert.Contains(t, sc, `<th colspan="2">accuracy</th><th colspan="2">calibration</th><th colspan="2">robustness</th><th colspan="2">fairness</th><th colspan="2">efficiency</th>`)
+	assert.Contains(t, sc, `large</a></td><td data-v="0.75"><b>0.7500</b></td>`)
+	assert.NotContains(t, sc, "consistency", "only the mean, worst case, mCE and shifted scores are leaderboard figures")
+	assert.Contains(t, sc, `<td data-v="100">100.0000</td>`, "large computed its predictions")
+	assert.Contains(t, sc, `<td data-v="200">200.0000*</td>`, "small's came from the cache")
+	assert.Contains(t, sc, CachedLegend)
+	mp := page(dir, "models/"+pageName("small")+".html")
+	assert.Contains(t, mp, "<td>sst2</td><td>robustness</td><td>mean_corrupted</td>")
+
+	dir = t.TempDir()
+	require.NoError(t, Leaderboard([]*result.Result{r}, dir, LeaderboardOptions{Family: testFamily, Metrics: []string{"accuracy", "flip_rate"}}))
+	sc = page(dir, "tasks/"+pageName("sst2")+".html")
+	assert.Contains(t, sc, "flip_rate:swap ↓")
+	assert.Contains(t, sc, "accuracy ↑")
+	for _, gone := range []string{"nll", "mean_corrupted", "examples_per_second", CachedLegend} {
+		assert.NotContains(t, sc, gone)
 	}
 }

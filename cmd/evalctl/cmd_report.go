@@ -12,6 +12,7 @@ import (
 	"github.com/evalctl/evalctl/harness/compare"
 	"github.com/evalctl/evalctl/harness/gate"
 	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/reports"
 )
 
@@ -191,16 +192,18 @@ task or metric matched: the message names what each side has).`,
 		Name: "leaderboard", UsageLine: "leaderboard --out SITE/ [--title T] [--metric M]... RESULT.json...",
 		Short: "build a static leaderboard site from result files",
 		Long: `Leaderboard writes a static site (no network, works from file://): one row per
-model, a column per task × metric, HELM's mean win rate as the headline,
-sorting and filtering, a page per model and per task, and per-example
-predictions paged and loaded lazily. Results are merged only where comparable
-(same task and dataset hash). Models that a paired test on the same examples
-cannot separate are marked as tied.`,
+model file, ranked by HELM's mean win rate overall, per metric family
+(accuracy, calibration, robustness, fairness, bias, privacy) and per scenario
+(a task on one data set) with its headline metric; a page per scenario with
+every figure grouped by family, a page per model, and per-example predictions
+paged and loaded lazily. Results are merged only where comparable (same task
+and dataset hash). Models that a paired test on the same examples cannot
+separate are marked as tied.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "", "output folder (required)")
 			title := fs.String("title", "", "page title")
 			var metrics multiFlag
-			fs.Var(&metrics, "metric", "restrict columns to this metric (repeatable)")
+			fs.Var(&metrics, "metric", "restrict columns to this metric or figure (repeatable)")
 			return func(_ context.Context, e *env, args []string) error {
 				if *out == "" || len(args) == 0 {
 					return usageErrorf("usage: leaderboard needs --out SITE/ and at least one RESULT.json")
@@ -219,7 +222,7 @@ cannot separate are marked as tied.`,
 				if err != nil {
 					return withCode(exitRuntime, err)
 				}
-				if err := reports.Leaderboard(rs, *out, reports.LeaderboardOptions{Title: *title, Metrics: metrics, Ties: ties, Sidecars: sidecars}); err != nil {
+				if err := reports.Leaderboard(rs, *out, reports.LeaderboardOptions{Title: *title, Metrics: metrics, Ties: ties, Sidecars: sidecars, Family: metricFamily}); err != nil {
 					return withCode(exitRuntime, err)
 				}
 				fmt.Fprintf(e.stderr, "evalctl: wrote %s/index.html\n", strings.TrimSuffix(*out, "/"))
@@ -227,4 +230,14 @@ cannot separate are marked as tied.`,
 			}
 		},
 	})
+}
+
+// metricFamily tells the leaderboard a task metric's family and whether it
+// has a better direction, from the metric table.
+func metricFamily(name string) (string, bool) {
+	f, dir, ok := metrics.FamilyOf(name)
+	if !ok {
+		return "", true
+	}
+	return string(f), dir != metrics.Neither
 }

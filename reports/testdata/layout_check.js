@@ -2,8 +2,9 @@
 // browser_check.sh and writes what it finds into <pre id="layout">:
 // "layout-ok", or one line per problem. It checks that the page does not
 // overflow the viewport, that every chart text lies inside its chart, that
-// no two point labels of a Pareto chart overlap, and that the robustness
-// charts of one task share their y axis.
+// no two point labels of a Pareto chart overlap, that the robustness
+// charts of one task share their y axis, and (leaderboard pages) that every
+// table sits in a scrolling wrapper and its header spans cover its columns.
 (function () {
   var bad = [], tol = 1;
   var doc = document.scrollingElement;
@@ -31,6 +32,16 @@
     var ticks = Array.prototype.map.call(svg.querySelectorAll('text.tick[text-anchor="end"]'), function (t) { return t.textContent; }).join(",");
     if (key in byTask && byTask[key] !== ticks) bad.push("robustness charts of '" + key + "' have different y axes: " + byTask[key] + " vs " + ticks);
     byTask[key] = ticks;
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("table"), function (t) {
+    if (!t.parentElement.classList.contains("scroll")) bad.push("table " + (t.id || "") + " is not in a .scroll wrapper");
+    if (!t.tHead || t.tHead.rows.length < 2) return;
+    var spans = 0, heads = t.tHead.rows[t.tHead.rows.length - 1].cells.length;
+    Array.prototype.forEach.call(t.tHead.rows[0].cells, function (c) { spans += c.colSpan; });
+    if (spans !== heads) bad.push("table " + t.id + ": header spans cover " + spans + " columns, not " + heads);
+    Array.prototype.forEach.call(t.tBodies[0].rows, function (r, i) {
+      if (r.cells.length !== heads) bad.push("table " + t.id + " row " + i + " has " + r.cells.length + " cells, not " + heads);
+    });
   });
   var pre = document.createElement("pre");
   pre.id = "layout";

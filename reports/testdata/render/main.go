@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/evalctl/evalctl/harness/result"
+	"github.com/evalctl/evalctl/metrics"
 	"github.com/evalctl/evalctl/reports"
 )
 
@@ -52,7 +53,7 @@ func main() {
 		f.Close()
 	}
 	if err == nil {
-		err = reports.Leaderboard(rs, out+"/site", reports.LeaderboardOptions{Sidecars: sidecars, PageSize: 200})
+		err = reports.Leaderboard(rs, out+"/site", reports.LeaderboardOptions{Sidecars: sidecars, PageSize: 200, Family: family})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "render:", err)
@@ -84,4 +85,13 @@ func reportsOnly(out string, paths []string) error {
 		}
 	}
 	return nil
+}
+
+// family is cmd/evalctl's wiring of the metric table into the leaderboard.
+func family(name string) (string, bool) {
+	f, dir, ok := metrics.FamilyOf(name)
+	if !ok {
+		return "", true
+	}
+	return string(f), dir != metrics.Neither
 }
