@@ -481,12 +481,16 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 			if written[c.preds] {
 				preds = c.preds
 			}
+			win := fmtNum(c.win)
+			if columns[ci].NotRanked != "" {
+				win = "not ranked"
+			}
 			metric := columns[ci].Metric
 			if c.note != "" {
 				metric += " (" + c.note + ")"
 			}
 			cells = append(cells, map[string]any{"Task": scens[columns[ci].scen].Label, "Family": columns[ci].Family, "Metric": metric,
-				"V": c.V, "Text": c.Text + c.Mark, "CI": c.CI, "WinV": numAttr(c.win), "Win": fmtNum(c.win), "Run": c.run, "Preds": preds})
+				"V": c.V, "Text": c.Text + c.Mark, "CI": c.CI, "WinV": numAttr(c.win), "Win": win, "Run": c.run, "Preds": preds})
 		}
 		info := modelInfo(row, len(files[row.name]) > 1)
 		if err := write("models/"+row.Slug+".html", "model", map[string]any{"Title": row.Model, "Root": "../", "Tasks": scens,

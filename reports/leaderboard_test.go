@@ -376,6 +376,7 @@ func TestLeaderboardFigures(t *testing.T) {
 	assert.Contains(t, sc, CachedLegend)
 	mp := page(dir, "models/"+pageName("small")+".html")
 	assert.Contains(t, mp, "<td>sst2</td><td>robustness</td><td>mean_corrupted</td>")
+	assert.Contains(t, mp, `<td>sst2</td><td>efficiency</td><td>examples_per_second</td><td data-v="200">200.0000*</td><td></td><td data-v="">not ranked</td>`)
 
 	dir = t.TempDir()
 	require.NoError(t, Leaderboard([]*result.Result{r}, dir, LeaderboardOptions{Family: testFamily, Metrics: []string{"accuracy", "flip_rate"}}))
