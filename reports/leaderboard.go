@@ -143,10 +143,12 @@ type lbColumn struct {
 	NotRanked string
 	task      bool // a task metric
 	scen      int  // index of its scenario
+	// tieKey is the column's key in LeaderboardOptions.Ties.
+	tieKey string
 }
 
-// lbScenario is a task on one data set: the models scored there were
-// scored on the same examples.
+// lbScenario is a task on one set of examples (data files, --limit,
+// shard): the models scored there were scored on the same examples.
 type lbScenario struct {
 	Key, Label, Slug, Dataset string
 	headline                  int // column index of the headline metric (-1: none)
@@ -205,14 +207,14 @@ type lbTable struct {
 
 // Leaderboard writes a static site to outDir, HELM's multi-metric
 // leaderboard for ONNX models: index.html ranks the models by mean win
-// rate, overall, per metric family and per scenario (a task on one data
-// set, with its headline metric), and each scenario's page shows every
+// rate, overall, per metric family and per scenario (a task on one set of
+// examples, with its headline metric), and each scenario's page shows every
 // figure grouped by family (accuracy, calibration, robustness, fairness,
 // bias, privacy, efficiency); a page per model, and per-example pages for
 // evaluations with predictions. Sorting and filtering are a little vanilla
 // JavaScript that works from file://. Results are merged into one column
-// only when task name and dataset sha256 agree; otherwise the columns are
-// shown apart and the index says why. When a model has the same column in
+// only when task name, dataset sha256, --limit and shard agree; otherwise
+// the scenarios are shown apart and the index says why. When a model has the same column in
 // several results, the most recently finished run wins.
 func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOptions) error {
 	if opts.Title == "" {
@@ -229,27 +231,29 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 		base, _, _ := strings.Cut(name, ":")
 		return len(want) == 0 || want[name] || want[base]
 	}
-	// Distinct datasets per task name decide whether columns need a suffix.
-	taskData := map[string]map[string]bool{}
+	// Distinct example sets per task name decide whether scenarios need
+	// a suffix.
+	taskData := map[string]map[string]string{} // task → example set → its label
 	for _, r := range results {
 		for _, e := range r.Evaluations {
 			if e.Variant != "clean" {
 				continue
 			}
 			if taskData[e.Task] == nil {
-				taskData[e.Task] = map[string]bool{}
+				taskData[e.Task] = map[string]string{}
 			}
-			taskData[e.Task][r.DatasetHash(e.Dataset)] = true
+			id, label := exampleSet(r, e.Dataset)
+			taskData[e.Task][id] = label
 		}
 	}
 	var notes []string
 	for _, t := range sortedKeys(taskData) {
 		if len(taskData[t]) > 1 {
-			var hs []string
-			for _, h := range sortedKeys(taskData[t]) {
-				hs = append(hs, short(h))
+			var ls []string
+			for _, id := range sortedKeys(taskData[t]) {
+				ls = append(ls, taskData[t][id])
 			}
-			notes = append(notes, fmt.Sprintf("task %q was run on %d different datasets (sha256 %s): shown as separate scenarios, not ranked together", t, len(hs), strings.Join(hs, ", ")))
+			notes = append(notes, fmt.Sprintf("task %q was scored on %d different sets of examples (%s): shown as separate scenarios, not ranked together", t, len(ls), strings.Join(ls, "; ")))
 		}
 	}
 	var scens []*lbScenario
@@ -273,9 +277,10 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				continue
 			}
 			dk := r.DatasetHash(e.Dataset)
+			set, setLabel := exampleSet(r, e.Dataset)
 			key, label := e.Task, e.Task
 			if len(taskData[e.Task]) > 1 {
-				key, label = e.Task+"@"+short(dk), e.Task+" [data "+short(dk)+"]"
+				key, label = e.Task+"@"+strings.Replace(setLabel, "data ", "", 1), e.Task+" ["+setLabel+"]"
 			}
 			si, ok := scenIdx[key]
 			if !ok {
@@ -306,12 +311,12 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				if !wanted(f.name) || (!f.task && f.m.Value.IsNaN()) {
 					continue // an undefined criterion (a group too small) says nothing
 				}
-				ck := result.ColumnKey(e.Task, dk, f.name)
+				ck := result.ColumnKey(e.Task, set, f.name)
 				if !f.task { // "mce" is a calibration metric and a robustness figure
-					ck = result.ColumnKey(e.Task, dk, f.family+"/"+f.name)
+					ck = result.ColumnKey(e.Task, set, f.family+"/"+f.name)
 				}
 				if cols[ck] == nil {
-					cols[ck] = &lbColumn{Key: ck, Task: e.Task, Metric: f.name, Family: f.family, Dataset: dk,
+					cols[ck] = &lbColumn{Key: ck, tieKey: result.ColumnKey(e.Task, dk, f.name), Task: e.Task, Metric: f.name, Family: f.family, Dataset: dk,
 						Higher: f.m.HigherIsBetter, NotRanked: f.notRanked, task: f.task, scen: si}
 					colOrder = append(colOrder, ck)
 				}
@@ -414,7 +419,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 	for ri, id := range rowOrder {
 		row := rows[id]
 		row.win = wins.overall[ri]
-		for _, k := range colOrder {
+		for ci, k := range colOrder {
 			if c := row.cells[k]; c != nil {
 				c.V, c.Text = numAttr(c.value), fmtNum(c.value)
 				if c.ci != nil && !c.ci.Low.IsNaN() {
@@ -424,7 +429,7 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 				if c.note != "" {
 					c.Title = strings.TrimSpace(c.note + " " + c.CI)
 				}
-				if t := tieOf(k, row.name); t != "" {
+				if t := tieOf(columns[ci].tieKey, row.name); columns[ci].task && t != "" {
 					c.Tie, c.Title = true, t
 				}
 			}
@@ -509,6 +514,24 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 		}
 	}
 	return nil
+}
+
+// exampleSet identifies the examples a run scored of dataset name: the
+// data set's files (sha256), and the run's --limit and shard, so that
+// models are compared only on the same examples. label says it for people
+// ("data 1a2b3c4d, first 100, shard 1/4").
+func exampleSet(r *result.Result, name string) (id, label string) {
+	dk := r.DatasetHash(name)
+	id, label = dk, "data "+short(dk)
+	if r.Run.Limit > 0 {
+		id += fmt.Sprintf("|limit=%d", r.Run.Limit)
+		label += fmt.Sprintf(", first %d", r.Run.Limit)
+	}
+	if r.Run.Shard != "" {
+		id += "|shard=" + r.Run.Shard
+		label += ", shard " + r.Run.Shard
+	}
+	return id, label
 }
 
 // familyIndex is f's place in lbFamilies (unknown families last).

@@ -56,7 +56,7 @@ func TestLeaderboard(t *testing.T) {
 	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	require.NoError(t, err)
 	s := string(idx)
-	assert.Contains(t, s, `task &#34;sst2&#34; was run on 2 different datasets`)
+	assert.Contains(t, s, `task &#34;sst2&#34; was scored on 2 different sets of examples (data d1; data d2)`)
 	assert.Contains(t, s, "sst2 [data d1]")
 	assert.Contains(t, s, "sst2 [data d2]")
 	// large beats both on both d1 columns: win rate 1; lora 0.5; small 0.
@@ -386,4 +386,28 @@ func TestLeaderboardFigures(t *testing.T) {
 	for _, gone := range []string{"nll", "mean_corrupted", "examples_per_second", CachedLegend} {
 		assert.NotContains(t, sc, gone)
 	}
+}
+
+// TestLeaderboardLimitedRun: a run with --limit scored other examples than
+// a full run of the same data, so its models form a scenario of their own
+// (issue 13 item 6: win rates only among models scored on the same
+// examples); a shard likewise.
+func TestLeaderboardLimitedRun(t *testing.T) {
+	t.Parallel()
+	full := lbResult("r1", "d1", map[string][2]float64{"small": {0.80, 0.5}, "large": {0.90, 0.3}}, 1)
+	quick := lbResult("r2", "d1", map[string][2]float64{"tiny": {0.99, 0.1}}, 2)
+	quick.Run.Limit = 100
+	shard := lbResult("r3", "d1", map[string][2]float64{"huge": {0.99, 0.1}}, 3)
+	shard.Run.Shard = "1/4"
+	dir := t.TempDir()
+	require.NoError(t, Leaderboard([]*result.Result{full, quick, shard}, dir, LeaderboardOptions{}))
+	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	s := string(b)
+	assert.Contains(t, s, "3 scenarios")
+	assert.Contains(t, s, `was scored on 3 different sets of examples (data d1; data d1, first 100; data d1, shard 1/4)`)
+	assert.Contains(t, s, ">sst2 [data d1, first 100]</a>")
+	// tiny beats both on accuracy and nll, but on other examples: unranked.
+	assert.Contains(t, s, `tiny</a></td><td data-v="">–</td>`)
+	assert.Contains(t, s, `large</a></td><td data-v="1">1</td><td data-v="1"><b>1.0000</b>`)
 }

@@ -194,7 +194,7 @@ task or metric matched: the message names what each side has).`,
 		Long: `Leaderboard writes a static site (no network, works from file://): one row per
 model file, ranked by HELM's mean win rate overall, per metric family
 (accuracy, calibration, robustness, fairness, bias, privacy) and per scenario
-(a task on one data set) with its headline metric; a page per scenario with
+(a task on one set of examples) with its headline metric; a page per scenario with
 every figure grouped by family, a page per model, and per-example predictions
 paged and loaded lazily. Results are merged only where comparable (same task
 and dataset hash). Models that a paired test on the same examples cannot
