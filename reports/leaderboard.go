@@ -475,6 +475,13 @@ func Leaderboard(results []*result.Result, outDir string, opts LeaderboardOption
 		"Models": len(list), "Table": idx}); err != nil {
 		return err
 	}
+	js, err := json.MarshalIndent(boardJSON(list, colOrder, columns, scens, wins, notes), "", "  ")
+	if err != nil {
+		return fmt.Errorf("leaderboard: %w", err)
+	}
+	if err := result.WriteFileAtomic(filepath.Join(outDir, "leaderboard.json"), append(js, '\n')); err != nil {
+		return fmt.Errorf("leaderboard: %w", err)
+	}
 	for _, row := range list {
 		var cells []map[string]any
 		for ci, k := range colOrder {
@@ -532,6 +539,85 @@ func exampleSet(r *result.Result, name string) (id, label string) {
 		label += ", shard " + r.Run.Shard
 	}
 	return id, label
+}
+
+// BoardEntry is one row of leaderboard.json, the index in machine-readable
+// form. Win rates are null where the model has none (compared with no
+// one); Rank is 0 then.
+type BoardEntry struct {
+	// Model is the row's label ("name · LABEL" for one of several
+	// checkpoints of a name); Name the model name; SHA256 its file's hash.
+	Model  string `json:"model"`
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256,omitempty"`
+	// Runs are the ids of the runs the row's figures come from.
+	Runs        []string                 `json:"runs"`
+	Rank        int                      `json:"rank"`
+	Tied        bool                     `json:"tied,omitempty"`
+	MeanWinRate result.Float             `json:"mean_win_rate"`
+	FamilyWins  map[string]result.Float  `json:"family_win_rates"`
+	Scenarios   map[string]BoardScenario `json:"scenarios"`
+}
+
+// BoardScenario is a model's standing in one scenario of leaderboard.json.
+type BoardScenario struct {
+	WinRate    result.Float            `json:"win_rate"`
+	FamilyWins map[string]result.Float `json:"family_win_rates"`
+	// Headline is the scenario's headline metric (absent if the model
+	// lacks it); Figures every figure, keyed "family/name".
+	Headline *result.Metric          `json:"headline,omitempty"`
+	Figures  map[string]result.Float `json:"figures"`
+}
+
+// BoardFile is leaderboard.json.
+type BoardFile struct {
+	Notes   []string     `json:"notes,omitempty"`
+	Entries []BoardEntry `json:"entries"`
+}
+
+// boardJSON is the index as BoardFile, rows in rank order.
+func boardJSON(list []*lbRow, colOrder []string, columns []lbColumn, scens []*lbScenario, w boardWins, notes []string) BoardFile {
+	out := BoardFile{Notes: notes, Entries: []BoardEntry{}}
+	for _, row := range list {
+		ri := row.order
+		e := BoardEntry{Model: row.Model, Name: row.name, SHA256: modelSHA(row.res, row.name), Rank: row.Rank, Tied: row.Tied,
+			MeanWinRate: result.Float(row.win), FamilyWins: map[string]result.Float{}, Scenarios: map[string]BoardScenario{}}
+		for _, r := range row.runs {
+			e.Runs = append(e.Runs, r.Run.ID)
+		}
+		for f, v := range w.family {
+			if !math.IsNaN(v[ri]) {
+				e.FamilyWins[f] = result.Float(v[ri])
+			}
+		}
+		for si, s := range scens {
+			bs := BoardScenario{WinRate: result.Float(w.scenario[si][ri]), FamilyWins: map[string]result.Float{}, Figures: map[string]result.Float{}}
+			for ci, c := range columns {
+				if c.scen != si {
+					continue
+				}
+				cell := row.cells[colOrder[ci]]
+				if cell == nil {
+					continue
+				}
+				bs.Figures[c.Family+"/"+c.Metric] = result.Float(cell.value)
+				if ci == s.headline {
+					bs.Headline = &result.Metric{Name: c.Metric, Value: result.Float(cell.value), CI: cell.ci, HigherIsBetter: c.Higher}
+				}
+			}
+			if len(bs.Figures) == 0 {
+				continue
+			}
+			for f, v := range w.scenFamily[si] {
+				if !math.IsNaN(v[ri]) {
+					bs.FamilyWins[f] = result.Float(v[ri])
+				}
+			}
+			e.Scenarios[s.Label] = bs
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	return out
 }
 
 // familyIndex is f's place in lbFamilies (unknown families last).

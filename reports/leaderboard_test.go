@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"math"
@@ -318,6 +319,28 @@ func TestLeaderboardFamilies(t *testing.T) {
 	assert.Contains(t, idx, `spam-bag</a></td><td data-v="">–</td><td data-v="" title="no other model was scored on the same examples"><b>n/a</b>`, "compared with no one: no rank")
 	assert.Contains(t, idx, `title="headline of credit: accuracy: accuracy (higher is better)">accuracy ↑</th>`)
 	assert.Contains(t, idx, `title="headline of mail-perplexity: accuracy: token_perplexity (lower is better)">token_perplexity ↓</th>`)
+
+	// The same standings in machine-readable form.
+	var board BoardFile
+	require.NoError(t, json.Unmarshal([]byte(read("leaderboard.json")), &board))
+	require.Len(t, board.Entries, 10)
+	byModel := map[string]BoardEntry{}
+	for _, e := range board.Entries {
+		byModel[e.Model] = e
+	}
+	mlp := byModel["mlp"]
+	assert.Equal(t, 3, mlp.Rank)
+	assert.InDelta(t, 7.0/9, float64(mlp.MeanWinRate), 1e-12)
+	assert.InDelta(t, 1.0/3, float64(mlp.FamilyWins["accuracy"]), 1e-12)
+	assert.InDelta(t, 1, float64(mlp.Scenarios["credit"].FamilyWins["fairness"]), 1e-12)
+	require.NotNil(t, mlp.Scenarios["credit"].Headline)
+	assert.Equal(t, "accuracy", mlp.Scenarios["credit"].Headline.Name)
+	assert.InDelta(t, 0.7233, float64(mlp.Scenarios["credit"].Headline.Value), 1e-4)
+	assert.InDelta(t, 0.02, float64(mlp.Scenarios["credit"].Figures["fairness/flip_rate:sex-swap"]), 1e-12)
+	assert.NotContains(t, mlp.Scenarios, "fashion", "only the scenarios the model has")
+	assert.Equal(t, 0, byModel["spam-bag"].Rank, "compared with no one")
+	assert.True(t, byModel["spam-bag"].MeanWinRate.IsNaN())
+	assert.Equal(t, "mlp", board.Entries[2].Model, "entries in rank order")
 
 	credit := read("tasks/" + pageName("credit") + ".html")
 	assert.Contains(t, credit, "headline metric: accuracy")
