@@ -473,6 +473,17 @@ func FamilyOf(name string) (f Family, dir Direction, ok bool) {
 	return "", Neither, false
 }
 
+// Ranking returns FamilyOf(name) as a leaderboard asks for it: the family
+// as a string and whether the metric has a better direction. A name it
+// does not know gets "" and true (ranked in its result's direction).
+func Ranking(name string) (family string, directed bool) {
+	f, dir, ok := FamilyOf(name)
+	if !ok {
+		return "", true
+	}
+	return string(f), dir != Neither
+}
+
 // Canonical returns the canonical spelling of name (aliases resolved), or
 // name itself when the table does not know it.
 func Canonical(name string) string {

@@ -178,5 +178,8 @@ func TestFamilyOf(t *testing.T) {
 		assert.Equal(t, c.ok, ok, c.name)
 		assert.Equal(t, c.fam, f, c.name)
 		assert.Equal(t, c.dir, d, c.name)
+		fam, directed := Ranking(c.name)
+		assert.Equal(t, string(c.fam), fam, c.name)
+		assert.Equal(t, !c.ok || c.dir != Neither, directed, c.name)
 	}
 }

@@ -202,8 +202,8 @@ separate are marked as tied.`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("out", "", "output folder (required)")
 			title := fs.String("title", "", "page title")
-			var metrics multiFlag
-			fs.Var(&metrics, "metric", "restrict columns to this metric or figure (repeatable)")
+			var only multiFlag
+			fs.Var(&only, "metric", "restrict columns to this metric or figure (repeatable)")
 			return func(_ context.Context, e *env, args []string) error {
 				if *out == "" || len(args) == 0 {
 					return usageErrorf("usage: leaderboard needs --out SITE/ and at least one RESULT.json")
@@ -222,7 +222,7 @@ separate are marked as tied.`,
 				if err != nil {
 					return withCode(exitRuntime, err)
 				}
-				if err := reports.Leaderboard(rs, *out, reports.LeaderboardOptions{Title: *title, Metrics: metrics, Ties: ties, Sidecars: sidecars, Family: metricFamily}); err != nil {
+				if err := reports.Leaderboard(rs, *out, reports.LeaderboardOptions{Title: *title, Metrics: only, Ties: ties, Sidecars: sidecars, Family: metrics.Ranking}); err != nil {
 					return withCode(exitRuntime, err)
 				}
 				fmt.Fprintf(e.stderr, "evalctl: wrote %s/index.html\n", strings.TrimSuffix(*out, "/"))
@@ -233,11 +233,3 @@ separate are marked as tied.`,
 }
 
 // metricFamily tells the leaderboard a task metric's family and whether it
-// has a better direction, from the metric table.
-func metricFamily(name string) (string, bool) {
-	f, dir, ok := metrics.FamilyOf(name)
-	if !ok {
-		return "", true
-	}
-	return string(f), dir != metrics.Neither
-}

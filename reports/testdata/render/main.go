@@ -53,7 +53,7 @@ func main() {
 		f.Close()
 	}
 	if err == nil {
-		err = reports.Leaderboard(rs, out+"/site", reports.LeaderboardOptions{Sidecars: sidecars, PageSize: 200, Family: family})
+		err = reports.Leaderboard(rs, out+"/site", reports.LeaderboardOptions{Sidecars: sidecars, PageSize: 200, Family: metrics.Ranking})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "render:", err)
@@ -85,13 +85,4 @@ func reportsOnly(out string, paths []string) error {
 		}
 	}
 	return nil
-}
-
-// family is cmd/evalctl's wiring of the metric table into the leaderboard.
-func family(name string) (string, bool) {
-	f, dir, ok := metrics.FamilyOf(name)
-	if !ok {
-		return "", true
-	}
-	return string(f), dir != metrics.Neither
 }
